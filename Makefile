@@ -1,0 +1,51 @@
+# Alianza: `make demo` runs the platform on the embedded database; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo serve test check lint typecheck messages makemessages install install-dev bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compile the message catalogues (es, en, pt) that the UI is translated with.
+messages: $(VENV)/.installed
+	cd alianza && ../$(BIN)/alianza compilemessages --ignore '.venv' -v 0
+
+makemessages: $(VENV)/.installed
+	cd alianza && for l in es en pt; do ../$(BIN)/alianza makemessages -l $$l --ignore 'static/vendor/*' -v 0; done
+
+demo: messages
+	$(BIN)/alianza demo
+	$(BIN)/alianza serve --host $(HOST) --port $(PORT)
+
+serve: messages
+	$(BIN)/alianza serve --host $(HOST) --port $(PORT)
+
+# On SQLite by default; on PostgreSQL when DATABASE_URL is set.
+test: install-dev messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy alianza
+
+clean:
+	rm -rf var/test.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,244 @@
+"""The one authorization layer: what a user may see and do.
+
+Every web view, API operation, export and command that touches case data asks this module. It
+weighs four things:
+
+* the user's **role**, which grants permissions (`ROLE_PERMISSIONS`) and the sensitivity
+  categories of case data the role may ever see (`ROLE_CATEGORIES`);
+* the **owning institution** of the data: a user sees a case only if their institution owns it,
+* or it has been **shared** with their institution (for some categories), or their role has
+  national scope (coordinators and analysts), which never includes identities;
+* the **sensitivity category**: victim identity is the most sensitive and is only for the case team.
+
+Routes are covered by `ROUTE_RULES` (Django URL names) and `API_RULES` (API operation ids). A route
+without a rule is refused, and the authorization test fails for it, so a new endpoint cannot be
+added without deciding who may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from alianza.accounts.roles import MFA_REQUIRED_ROLES, Role
+
+if TYPE_CHECKING:
+    from alianza.accounts.models import User
+
+
+class Perm(StrEnum):
+    ADMIN_SITE = "admin.access"
+    USERS_MANAGE = "users.manage"
+    REFERENCE_MANAGE = "reference.manage"
+    AUDIT_VIEW = "audit.view"
+    CASE_VIEW = "case.view"
+    CASE_CREATE = "case.create"
+    CASE_EDIT = "case.edit"
+    CASE_IMPORT = "case.import"
+    CASE_EXPORT = "case.export"
+    PROTECTION_MANAGE = "protection.manage"
+    PROSECUTION_MANAGE = "prosecution.manage"
+    LINKAGE_REVIEW = "linkage.review"
+    STATS_VIEW = "stats.view"
+    STATS_PUBLISH = "stats.publish"
+    AGREEMENTS_MANAGE = "agreements.manage"
+    EXCHANGE_SEND = "exchange.send"
+    EXCHANGE_REVIEW = "exchange.review"
+    PLAN_MANAGE = "plan.manage"
+
+
+class Category(StrEnum):
+    """Sensitivity categories of case data, from least to most sensitive."""
+
+    STATISTICS = "statistics"
+    CASE_SUMMARY = "case_summary"
+    ROUTE = "route"
+    SUSPECT_IDENTITY = "suspect_identity"
+    VICTIM_IDENTITY = "victim_identity"
+
+
+IDENTITY_CATEGORIES = frozenset({Category.SUSPECT_IDENTITY, Category.VICTIM_IDENTITY})
+ALL_CATEGORIES = frozenset(Category)
+_CASE_TEAM = frozenset(
+    {Perm.CASE_VIEW, Perm.CASE_CREATE, Perm.CASE_EDIT, Perm.CASE_IMPORT, Perm.CASE_EXPORT, Perm.STATS_VIEW}
+)
+
+ROLE_PERMISSIONS: Mapping[str, frozenset[Perm]] = {
+    Role.ADMINISTRATOR: frozenset({Perm.ADMIN_SITE, Perm.USERS_MANAGE, Perm.REFERENCE_MANAGE}),
+    Role.COORDINATOR: frozenset(
+        {
+            Perm.CASE_VIEW,
+            Perm.CASE_EXPORT,
+            Perm.LINKAGE_REVIEW,
+            Perm.STATS_VIEW,
+            Perm.STATS_PUBLISH,
+            Perm.AGREEMENTS_MANAGE,
+            Perm.PLAN_MANAGE,
+        }
+    ),
+    Role.CASE_WORKER: _CASE_TEAM | {Perm.PROTECTION_MANAGE},
+    Role.INVESTIGATOR: _CASE_TEAM | {Perm.LINKAGE_REVIEW},
+    Role.PROSECUTOR: _CASE_TEAM | {Perm.PROSECUTION_MANAGE},
+    Role.ANALYST: frozenset({Perm.CASE_VIEW, Perm.STATS_VIEW}),
+    Role.PARTNER_LIAISON: frozenset({Perm.CASE_VIEW, Perm.EXCHANGE_SEND, Perm.EXCHANGE_REVIEW}),
+    Role.AUDITOR: frozenset({Perm.AUDIT_VIEW}),
+}
+
+ROLE_CATEGORIES: Mapping[str, frozenset[Category]] = {
+    Role.ADMINISTRATOR: frozenset(),
+    Role.COORDINATOR: ALL_CATEGORIES,
+    Role.CASE_WORKER: ALL_CATEGORIES,
+    Role.INVESTIGATOR: ALL_CATEGORIES,
+    Role.PROSECUTOR: ALL_CATEGORIES,
+    Role.ANALYST: frozenset({Category.STATISTICS, Category.CASE_SUMMARY, Category.ROUTE}),
+    Role.PARTNER_LIAISON: ALL_CATEGORIES,
+    Role.AUDITOR: frozenset(),
+}
+
+# Roles that see the non-identifying part of every institution's cases.
+NATIONAL_SCOPE_ROLES = frozenset({Role.COORDINATOR, Role.ANALYST})
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+def is_signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def mfa_satisfied(user: Any) -> bool:
+    """A privileged user must have passed a second factor in this session (django-otp)."""
+    if user.role not in MFA_REQUIRED_ROLES:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def is_verified(user: Any) -> bool:
+    """Signed in, in an institution, and past any second factor the role requires."""
+    return is_signed_in(user) and user.institution_id is not None and mfa_satisfied(user)
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    if not is_verified(user):
+        return False
+    return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def permissions_of(user: Any) -> frozenset[Perm]:
+    if not is_verified(user):
+        return frozenset()
+    return ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+# --- case data ---------------------------------------------------------------------------------
+
+
+def case_categories(
+    user: User | Any,
+    *,
+    owner_institution_id: int,
+    shares: Mapping[int, frozenset[Category]] | None = None,
+    restricted: bool = False,
+) -> frozenset[Category]:
+    """The categories of one case's data that `user` may see; empty means the case is hidden.
+
+    `shares` maps an institution id to the categories shared with it. A restricted case is
+    never visible through national scope, only to its owner and explicit shares.
+    """
+    if not has_perm(user, Perm.CASE_VIEW):
+        return frozenset()
+    allowed = ROLE_CATEGORIES.get(user.role, frozenset())
+    if user.institution_id == owner_institution_id:
+        return allowed
+    shared = (shares or {}).get(user.institution_id)
+    if shared:
+        return allowed & shared
+    if user.role in NATIONAL_SCOPE_ROLES and not restricted:
+        return allowed - IDENTITY_CATEGORIES
+    return frozenset()
+
+
+# --- routes ------------------------------------------------------------------------------------
+
+
+class Access(StrEnum):
+    PUBLIC = "public"  # anyone, signed in or not
+    SIGNED_IN = "signed_in"  # signed in, even before the second factor (MFA pages, logout)
+    VERIFIED = "verified"  # signed in and past the second factor, any role
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access = Access.VERIFIED
+    perm: Perm | None = None
+
+    def allows(self, user: Any) -> bool:
+        if self.access == Access.PUBLIC:
+            return True
+        if self.access == Access.SIGNED_IN:
+            return is_signed_in(user)
+        if self.perm is None:
+            return is_verified(user)
+        return has_perm(user, self.perm)
+
+
+PUBLIC = Rule(Access.PUBLIC)
+SIGNED_IN = Rule(Access.SIGNED_IN)
+VERIFIED = Rule(Access.VERIFIED)
+
+
+def needs(perm: Perm) -> Rule:
+    return Rule(Access.VERIFIED, perm)
+
+
+# Django URL names. A name ending in ":*" covers a whole namespace.
+ROUTE_RULES: dict[str, Rule] = {
+    "core:home": VERIFIED,
+    "core:healthz": PUBLIC,
+    "core:readyz": PUBLIC,
+    "set_language": PUBLIC,
+    "javascript-catalog": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": SIGNED_IN,
+    "accounts:mfa_setup": SIGNED_IN,
+    "accounts:mfa_verify": SIGNED_IN,
+    "accounts:profile": VERIFIED,
+    "accounts:token_create": VERIFIED,
+    "accounts:token_revoke": VERIFIED,
+    "audit:entry_list": needs(Perm.AUDIT_VIEW),
+    "admin:*": needs(Perm.ADMIN_SITE),
+}
+
+# API operation ids (see alianza.api). The API enforces these itself; the middleware leaves the
+# "api" namespace to it so that errors come back in the API's JSON format.
+API_NAMESPACE = "api"
+API_RULES: dict[str, Rule] = {
+    "openapi_json": PUBLIC,
+    "openapi_view": PUBLIC,
+    "me": VERIFIED,
+    "token_list": VERIFIED,
+    "token_create": VERIFIED,
+    "token_revoke": VERIFIED,
+    "institution_list": VERIFIED,
+    "audit_entry_list": needs(Perm.AUDIT_VIEW),
+}
+
+
+def route_rule(view_name: str) -> Rule | None:
+    rule = ROUTE_RULES.get(view_name)
+    if rule is not None:
+        return rule
+    namespace = view_name.rsplit(":", 1)[0] if ":" in view_name else ""
+    while namespace:
+        rule = ROUTE_RULES.get(f"{namespace}:*")
+        if rule is not None:
+            return rule
+        namespace = namespace.rsplit(":", 1)[0] if ":" in namespace else ""
+    return None
+
+
+def api_rule(operation_id: str) -> Rule | None:
+    return API_RULES.get(operation_id)

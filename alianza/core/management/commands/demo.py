@@ -1,0 +1,32 @@
+"""`alianza demo`: set up the embedded database with reference data and demo accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from alianza.accounts.demo import DEMO_PASSWORD, demo_accounts_seed
+from alianza.accounts.roles import MFA_REQUIRED_ROLES
+
+
+class Command(BaseCommand):
+    help = "Migrate, load reference data and create demo users (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=263, help="Random seed for generated data.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.SETTINGS_MODULE.endswith("production"):
+            raise CommandError("The demo must not run with production settings.")
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        users = demo_accounts_seed()
+        self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000 with:"))
+        self.stdout.write(f"  password for every demo user: {DEMO_PASSWORD}")
+        for user in users:
+            mfa = "  (sets up two-factor authentication at first sign-in)" if user.role in MFA_REQUIRED_ROLES else ""
+            self.stdout.write(f"  {user.username:<14} {user.role:<16} {user.institution}{mfa}")
