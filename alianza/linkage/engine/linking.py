@@ -1,0 +1,257 @@
+"""Deduplicate one table of person records, or match two, with the Latin American model.
+
+How the parameters are set for each run (see docs/linkage.md for the reasoning):
+
+* m (how true matches look) comes from the shipped priors, fitted on labelled synthetic records
+  with realistic errors. It describes clerks' habits, which change little between data sets.
+* u (how chance pairs look) is re-estimated on every data set by random sampling, so the model
+  knows that "Mamani" agrees by chance far more often than "Zeballos" (together with the
+  term-frequency adjustments, which Splink computes per value).
+* The prior probability that two records match is estimated on every data set from pairs that
+  agree on near-certain rules (same document and first name, or same names and birth date).
+
+So the match probabilities are calibrated for each data set, and the default threshold of 0.5
+needs no tuning.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from splink import Linker
+
+from alianza.linkage.engine.backends import make_db_api
+from alianza.linkage.engine.errors import InputDataError
+from alianza.linkage.engine.features import prepare_features
+from alianza.linkage.engine.model import (
+    COMPARISONS,
+    DETERMINISTIC_RULES,
+    LinkageModel,
+    default_model,
+)
+from alianza.linkage.engine.schema import validate_person_frame
+
+Progress = Callable[[str], None]
+logger = logging.getLogger(__name__)
+
+# Random pairs used to estimate u; enough for stable rare levels, cheap at a million records.
+U_SAMPLE_PAIRS = 2_000_000
+# The deterministic rules find about this share of true pairs in realistic agency data.
+DETERMINISTIC_RECALL = 0.7
+# Match probabilities are clipped away from 0 and 1 so that explanations stay finite.
+_MIN_LAMBDA = 1e-12
+
+
+@dataclass(slots=True)
+class LinkResult:
+    """What a linkage run produces.
+
+    pairs: left_id, right_id, match_probability for every pair at or above the threshold.
+    clusters: record_id, cluster_id for every input record (dedupe only).
+    explanation: per pair, each comparison's level and its contribution in bits (if asked).
+    """
+
+    pairs: pd.DataFrame
+    model: LinkageModel
+    clusters: pd.DataFrame | None = None
+    explanation: pd.DataFrame | None = None
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def _model_from_linker(linker: Linker, base: LinkageModel, *, link_type: str) -> LinkageModel:
+    """Read back the parameters Splink estimated, keeping the priors where it had no data."""
+    settings = linker.misc.save_model_to_json()
+    u: dict[str, list[float]] = {}
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        values = []
+        for index, level in enumerate(comparison["comparison_levels"]):
+            value = level.get("u_probability")
+            values.append(float(value) if isinstance(value, (int, float)) else base.u[name][index])
+        u[name] = values
+    lam = float(settings["probability_two_random_records_match"])
+    return LinkageModel(
+        m=base.m,
+        u=u,
+        probability_two_random_records_match=max(lam, _MIN_LAMBDA),
+        threshold=base.threshold,
+        link_type=link_type,
+        training={
+            **base.training,
+            "u": f"estimated on this data by random sampling of up to {U_SAMPLE_PAIRS} pairs",
+            "probability_two_random_records_match": (
+                "estimated on this data from deterministic rules "
+                f"{list(DETERMINISTIC_RULES)} with assumed recall {DETERMINISTIC_RECALL}"
+            ),
+        },
+    )
+
+
+def _explanation(predictions: pd.DataFrame, model: LinkageModel) -> pd.DataFrame:
+    """Each comparison's contribution in bits (log2 Bayes factor, TF adjustment included).
+
+    The contributions and the prior add up to the pair's match weight.
+    """
+    lam = model.probability_two_random_records_match
+    out = pd.DataFrame(
+        {
+            "left_id": predictions["unique_id_l"],
+            "right_id": predictions["unique_id_r"],
+            "match_probability": predictions["match_probability"],
+            "match_weight": predictions["match_weight"],
+            "prior": math.log2(lam / (1 - lam)),
+        }
+    )
+    for name in COMPARISONS:
+        weight = predictions[f"mw_{name}"].astype(float)
+        if f"mw_tf_adj_{name}" in predictions.columns:
+            weight = weight + predictions[f"mw_tf_adj_{name}"].astype(float).fillna(0.0)
+        out[name] = weight.round(3)
+    return out
+
+
+def _run(
+    tables: list[pd.DataFrame],
+    *,
+    link_type: str,
+    model: LinkageModel | None,
+    train: bool,
+    engine: str,
+    threshold: float | None,
+    explain: bool,
+    progress: Progress,
+    spark_session: Any = None,
+) -> tuple[Linker, Any, LinkageModel, pd.DataFrame, pd.DataFrame | None]:
+    progress("normalising records")
+    features = [prepare_features(t) for t in tables]
+    db_api = make_db_api(engine, spark_session=spark_session)
+    # Never name a registered table "left" or "right": Splink's generated SQL breaks.
+    registered = [
+        db_api.register(frame, table_name=f"alianza_records_{i}")
+        for i, frame in enumerate(features)
+    ]
+    base = model or default_model()
+    settings = base.settings(link_type=link_type, explain=explain, dialect=engine)
+    linker = Linker(
+        registered if len(registered) > 1 else registered[0], settings, log_level=logging.WARNING
+    )
+    if train:
+        progress("estimating the model on this data")
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=U_SAMPLE_PAIRS, seed=42, min_count_per_level=None
+        )
+        try:
+            linker.training.estimate_probability_two_random_records_match(
+                list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+            )
+        except Exception:  # noqa: BLE001 - Splink fails in several ways when no pair qualifies
+            logger.warning("No pair met the deterministic rules; keeping the prior match rate.")
+        fitted = _model_from_linker(linker, base, link_type=link_type)
+    else:
+        fitted = base
+    if threshold is not None:
+        fitted.threshold = threshold
+    progress("blocking and scoring pairs")
+    predictions = linker.inference.predict(threshold_match_probability=fitted.threshold)
+    frame = predictions.as_pandas_dataframe()
+    if link_type == "link_only" and len(frame):
+        # Put the left file's record on the left, whatever order Splink chose.
+        flipped = frame["source_dataset_l"] != "alianza_records_0"
+        for column in [c[:-2] for c in frame.columns if c.endswith("_l")]:
+            left, right = frame[f"{column}_l"].copy(), frame[f"{column}_r"].copy()
+            frame.loc[flipped, f"{column}_l"] = right[flipped]
+            frame.loc[flipped, f"{column}_r"] = left[flipped]
+    explanation = _explanation(frame, fitted) if explain else None
+    pairs = pd.DataFrame(
+        {
+            "left_id": frame["unique_id_l"].astype(str),
+            "right_id": frame["unique_id_r"].astype(str),
+            "match_probability": frame["match_probability"].astype(float).round(6),
+        }
+    )
+    return linker, predictions, fitted, pairs, explanation
+
+
+def dedupe(
+    records: pd.DataFrame,
+    *,
+    model: LinkageModel | None = None,
+    train: bool = True,
+    engine: str = "duckdb",
+    threshold: float | None = None,
+    explain: bool = False,
+    progress: Progress | None = None,
+    spark_session: Any = None,
+) -> LinkResult:
+    """Group the records of one table into persons.
+
+    `records` has the canonical columns. With `train` (the default) u and the match prior are
+    estimated on these records; pass `train=False` with a saved `model` to reuse it exactly.
+    """
+    records = validate_person_frame(records)
+    report = progress or _noop
+    linker, predictions, fitted, pairs, explanation = _run(
+        [records],
+        link_type="dedupe_only",
+        model=model,
+        train=train,
+        engine=engine,
+        threshold=threshold,
+        explain=explain,
+        progress=report,
+        spark_session=spark_session,
+    )
+    report("clustering")
+    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=fitted.threshold
+    ).as_pandas_dataframe()
+    clusters = pd.DataFrame(
+        {
+            "record_id": clustered["unique_id"].astype(str),
+            "cluster_id": clustered["cluster_id"].astype(str),
+        }
+    )
+    # Clusters follow the input order, so that output lines up with the file a person gave us.
+    order = pd.Series(range(len(records)), index=records["record_id"])
+    clusters = clusters.assign(_order=clusters["record_id"].map(order)).sort_values("_order")
+    clusters = clusters.drop(columns="_order").reset_index(drop=True)
+    if len(clusters) != len(records):
+        raise InputDataError("Clustering lost records; this is a bug, please report it.")
+    return LinkResult(pairs=pairs, model=fitted, clusters=clusters, explanation=explanation)
+
+
+def match(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    *,
+    model: LinkageModel | None = None,
+    train: bool = True,
+    engine: str = "duckdb",
+    threshold: float | None = None,
+    explain: bool = False,
+    progress: Progress | None = None,
+    spark_session: Any = None,
+) -> LinkResult:
+    """Find the records of `right` that are the same person as a record of `left`."""
+    left = validate_person_frame(left, label="left")
+    right = validate_person_frame(right, label="right")
+    _, _, fitted, pairs, explanation = _run(
+        [left, right],
+        link_type="link_only",
+        model=model,
+        train=train,
+        engine=engine,
+        threshold=threshold,
+        explain=explain,
+        progress=progress or _noop,
+        spark_session=spark_session,
+    )
+    return LinkResult(pairs=pairs, model=fitted, explanation=explanation)
