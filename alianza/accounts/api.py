@@ -4,7 +4,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from alianza.accounts import authz, selectors, services
 from alianza.api.schemas import ErrorOut, InputSchema
@@ -68,12 +68,12 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreatedOut]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
     """Issue a new token for the caller. The secret is in this response only."""
     issued = services.api_token_create(
         acting_user=request_user(request), name=payload.name, expires_at=payload.expires_at
     )
-    return 201, TokenCreatedOut(token=issued.token, secret=issued.secret)  # type: ignore[arg-type]
+    return Status(201, TokenCreatedOut(token=issued.token, secret=issued.secret))  # type: ignore[arg-type]
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS})

@@ -153,7 +153,7 @@ def case_categories(
     allowed = ROLE_CATEGORIES.get(user.role, frozenset())
     if user.institution_id == owner_institution_id:
         return allowed
-    shared = (shares or {}).get(user.institution_id)
+    shared = (shares or {}).get(user.institution_id) if user.institution_id is not None else None
     if shared:
         return allowed & shared
     if user.role in NATIONAL_SCOPE_ROLES and not restricted:

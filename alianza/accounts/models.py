@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -29,10 +29,6 @@ class Institution(models.Model):
         return self.short_name or self.name
 
 
-class AlianzaUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """A person who signs in. Belongs to exactly one institution and holds exactly one role."""
 
@@ -45,8 +41,6 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.ANALYST)
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
-
-    objects = AlianzaUserManager()
 
     class Meta:
         verbose_name = _("user")

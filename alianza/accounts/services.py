@@ -21,7 +21,7 @@ from alianza.accounts.roles import Role
 from alianza.audit.services import audit_record
 from alianza.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-TOKEN_PREFIX = "alz"
+TOKEN_PREFIX = "alz"  # noqa: S105 - a label, not a secret
 
 
 def institution_create(

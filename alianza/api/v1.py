@@ -63,6 +63,13 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # ninja wraps the JSON parser's error; say where the body stops being JSON.
+        return error_response(
+            400,
+            "malformed_json",
+            _("The request body is not valid JSON: %(error)s") % {"error": exc.__cause__},
+        )
     return error_response(exc.status_code, "http_error", str(exc))
 
 

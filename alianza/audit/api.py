@@ -1,13 +1,14 @@
 """API access to the audit trail, for auditors."""
 
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from alianza.api.schemas import ErrorOut
+from alianza.api.pagination import Pagination
+from alianza.api.schemas import ErrorOut, IsoDate
 from alianza.api.security import request_user
 from alianza.audit import selectors
 
@@ -32,12 +33,12 @@ class AuditQuery(Schema):
     object_type: str = ""
     object_id: str = ""
     request_id: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 @router.get("/entries", response={200: list[AuditEntryOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_entry_list(request: HttpRequest, filters: Query[AuditQuery]) -> list[AuditEntryOut]:
     """Audit entries, newest first, filtered by action prefix, user, object, request or dates."""
     return selectors.audit_entry_list(  # type: ignore[return-value]

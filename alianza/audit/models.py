@@ -91,6 +91,9 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = _("audit head")
 
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
 
 def entry_hash(fields: dict[str, Any]) -> str:
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -6,8 +6,12 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# A .env file beside the project (see .env.example) fills in what the environment leaves unset.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_str(name: str, default: str | None = None) -> str:

@@ -19,3 +19,6 @@ ALIANZA_KEYS_DIR = str(VAR_DIR / "test-keys")
 # Serve static files from the apps' folders without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Keep test output readable; tests that look at logs raise the level themselves.
+LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
