@@ -37,7 +37,10 @@ def test_openapi_document_and_docs_are_served() -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "Alianza API"
     assert "/api/v1/me" in schema["paths"]
-    assert client.get("/api/v1/docs").status_code == 200
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    # The platform must work offline: the interactive docs load nothing from a CDN.
+    assert b"cdn" not in docs.content and b"https://" not in docs.content
 
 
 def test_bearer_token_authenticates_and_revocation_stops_it(make_user: Any) -> None:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files instead of a CDN
     "axes",
     "alianza.core",
     "alianza.accounts",
@@ -88,6 +89,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers proceed during a write; the busy timeout waits out short write locks.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
