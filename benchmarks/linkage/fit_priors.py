@@ -18,7 +18,7 @@ from splink import Linker
 from alianza.linkage.engine import synth
 from alianza.linkage.engine.backends import make_db_api
 from alianza.linkage.engine.features import prepare_features
-from alianza.linkage.engine.model import COMPARISONS, default_model
+from alianza.linkage.engine.model import COMPARISONS, neutral_model
 
 logging.disable(logging.INFO)
 
@@ -30,7 +30,7 @@ def main() -> None:
     db_api = make_db_api("duckdb")
     table = db_api.register(features, table_name="alianza_training")
     linker = Linker(
-        table, default_model().settings(link_type="dedupe_only"), log_level=logging.WARNING
+        table, neutral_model().settings(link_type="dedupe_only"), log_level=logging.WARNING
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
     linker.training.estimate_m_from_label_column("person_id")

@@ -13,6 +13,7 @@ Features (all strings, NULL when unknown):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -43,6 +44,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "birth_place",
 )
 
+_DATE_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _SEX = {"m": "M", "h": "M", "masculino": "M", "hombre": "M", "male": "M", "varon": "M",
         "f": "F", "femenino": "F", "mujer": "F", "female": "F"}  # fmt: skip
 
@@ -76,7 +78,14 @@ def _date(value: str) -> tuple[str | None, str | None, str | None, str | None, f
     try:
         date = normalize_date(value)
     except NormalizationError:
-        return None, None, None, None, float("nan")
+        # A mistyped date ("1984-00-25", "1971-13-19") still carries its year and digits.
+        found = _DATE_SHAPE.match(value.strip())
+        if not found:
+            return None, None, None, None, float("nan")
+        year, month, day = found.groups()
+        if not 1850 <= int(year) <= 2100:
+            return None, None, None, None, float("nan")
+        return f"{year}-{month}-{day}", year, month, day, float(year)
     month = f"{date.month:02d}" if date.month else None
     day = f"{date.day:02d}" if date.day else None
     full = date.isoformat() if day else None

@@ -51,6 +51,14 @@ def _jaro_winkler(dialect: str, left: str, right: str) -> str:
     return f"{function}({left}, {right})"
 
 
+def _fields_swapped(dialect: str) -> str:
+    """Given name typed into the surname field and the surname into the given-name field."""
+    return (
+        f"{_jaro_winkler(dialect, 'given1_l', 'sur1_r')} >= 0.88 AND "
+        f"{_jaro_winkler(dialect, 'sur1_l', 'given1_r')} >= 0.88"
+    )
+
+
 def _similar(column: str, phonetic: str | None, threshold: float) -> Any:
     """Jaro–Winkler above `threshold`, or the same Spanish phonetic key."""
     parts = [cll.JaroWinklerLevel(column, threshold)]
@@ -61,11 +69,18 @@ def _similar(column: str, phonetic: str | None, threshold: float) -> Any:
 
 _SECOND_MISSING = "(sur2_l IS NULL OR sur2_r IS NULL)"
 
+
 COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
     "surnames": (
         LevelSpec("null", _sql("sur1_l IS NULL OR sur1_r IS NULL"), is_null=True),
         LevelSpec("both exact", _sql("sur1_l = sur1_r AND sur2_l = sur2_r"), tf_column="sur1"),
         LevelSpec("swapped", _sql("sur1_l = sur2_r AND sur2_l = sur1_r")),
+        # Counted once, by the given-name comparison; here it must weigh nothing either way.
+        LevelSpec(
+            "swapped with given name",
+            lambda d: cll.CustomLevel(_fields_swapped(d)),
+            is_null=True,
+        ),
         LevelSpec(
             "first exact, second missing",
             _sql(f"sur1_l = sur1_r AND {_SECOND_MISSING}"),
@@ -93,6 +108,7 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
     "given_names": (
         LevelSpec("null", _sql("given1_l IS NULL OR given1_r IS NULL"), is_null=True),
         LevelSpec("exact", _sql("given_full_l = given_full_r"), tf_column="given_full"),
+        LevelSpec("swapped with surname", lambda d: cll.CustomLevel(_fields_swapped(d))),
         LevelSpec(
             "first exact, rest missing",
             _sql("given1_l = given1_r AND (given2_l IS NULL OR given2_r IS NULL)"),
@@ -165,6 +181,9 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.given_full = r.given_full AND l.sur1_ph = r.sur1_ph",
     "l.given_full = r.given_full AND l.sur2_ph = r.sur2_ph",
     "l.given1_ph = r.given1_ph AND l.sur1_ph = r.sur1_ph AND l.birth_place = r.birth_place",
+    "l.given1_ph = r.sur1_ph AND l.sur1_ph = r.given1_ph",
+    "l.dob = r.dob AND l.birth_place = r.birth_place",
+    "l.given_full = r.given_full AND l.dob_y = r.dob_y AND l.birth_place = r.birth_place",
 )
 
 # Rules that almost only true pairs satisfy, used to estimate how many matches the data holds.
@@ -293,6 +312,18 @@ class LinkageModel:
             return cls.from_dict(data)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"The model file is incomplete or damaged ({exc}).") from None
+
+
+def neutral_model() -> LinkageModel:
+    """Uninformed starting values (m falls, u rises down the levels); used to fit the priors."""
+    m: dict[str, list[float]] = {}
+    u: dict[str, list[float]] = {}
+    for name, levels in COMPARISONS.items():
+        n = len(levels) - 1
+        falling = [2.0**-i for i in range(n)]
+        m[name] = [0.0, *(w / sum(falling) for w in falling)]
+        u[name] = [0.0, *(w / sum(falling) for w in reversed(falling))]
+    return LinkageModel(m=m, u=u, training={"m": "neutral starting values"})
 
 
 def default_model() -> LinkageModel:

@@ -383,6 +383,8 @@ def person_record(
     case = rng.choice(("title", "title", "upper", "lower")) if messy else "title"
     if messy and sur2 and rng.random() < 0.04:
         sur1, sur2 = f"{sur1} {sur2}", None  # both surnames typed into the first field
+    elif messy and sur1 and rng.random() < 0.01:
+        given, sur1 = sur1, given.split()[0]  # given name and surname in each other's field
     doc_type, doc_number = _write_document(rng, person) if messy else _clean_document(person)
     return {
         "record_id": record_id,
