@@ -1,0 +1,220 @@
+"""The UI shell in a real browser: sign-in, language switch, navigation per role, refusals,
+two-factor enrolment, keyboard use and phone width.
+
+Users are created in the test and committed (transactional database), because the live server
+reads them from another thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from alianza.accounts import authz
+from alianza.accounts.models import User
+from alianza.accounts.roles import Role
+from alianza.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from alianza.core.navigation import NAV_ITEMS
+from tests.browser.conftest import ARTIFACTS_DIR
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The case worker's page that an analyst must not reach: the case form once the case registry
+# provides it, until then a page outside the analyst's rules.
+CASE_WORKER_PAGE = "cases:case_create"
+FALLBACK_REFUSED_PAGE = "audit:entry_list"
+
+
+def sign_in(page: Any, user: User) -> None:
+    page.goto(reverse("accounts:login"))
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    page.locator("main button[type=submit]").click()
+
+
+def switch_language(page: Any, code: str) -> None:
+    page.select_option("#language-select", code)
+    page.locator(".language-form button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
+def visible_nav(page: Any) -> set[str]:
+    return set(page.locator("nav#main-nav a[data-nav]").evaluate_all("els => els.map(e => e.dataset.nav)"))
+
+
+def expected_nav(user: User) -> set[str]:
+    """The entries whose route exists in this build and whose rule the user meets."""
+    names = set()
+    for item in NAV_ITEMS:
+        rule = authz.route_rule(item.url_name)
+        try:
+            reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        if rule is not None and rule.allows(user):
+            names.add(item.url_name)
+    return names
+
+
+def test_case_worker_switches_language_and_sees_case_worker_navigation(page: Any) -> None:
+    worker = UserFactory(role=Role.CASE_WORKER, first_name="Ana", last_name="Prueba Quispe")
+    sign_in(page, worker)
+
+    expect(page).to_have_url(re.compile(re.escape(reverse("core:home")) + "$"))
+    nav = page.locator("nav#main-nav")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenido/a, Ana Prueba Quispe")
+    expect(page.locator("main")).to_contain_text("Inició sesión como Gestor/a de casos")
+    expect(nav.locator('[data-nav="core:home"]')).to_have_text("Inicio")
+    expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+    spanish_nav = visible_nav(page)
+    assert spanish_nav == expected_nav(worker)
+    assert "core:home" in spanish_nav
+    assert not spanish_nav & {"audit:entry_list", "admin:index"}, "a case worker sees no audit or admin"
+
+    switch_language(page, "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Prueba Quispe")
+    expect(page.locator("main")).to_contain_text("You are signed in as Case worker")
+    expect(nav.locator('[data-nav="core:home"]')).to_have_text("Home")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
+    assert visible_nav(page) == spanish_nav
+
+    switch_language(page, "es")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenido/a, Ana Prueba Quispe")
+    expect(nav.locator('[data-nav="core:home"]')).to_have_text("Inicio")
+    expect(page.get_by_role("navigation", name="Navegación principal")).to_be_visible()
+    assert visible_nav(page) == spanish_nav
+
+
+def refused_page_for_analyst() -> str:
+    name = CASE_WORKER_PAGE if CASE_WORKER_PAGE in authz.ROUTE_RULES else FALLBACK_REFUSED_PAGE
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return reverse(FALLBACK_REFUSED_PAGE)
+
+
+def test_analyst_is_refused_a_case_worker_page(page: Any) -> None:
+    analyst = UserFactory(role=Role.ANALYST)
+    url = refused_page_for_analyst()
+    sign_in(page, analyst)
+    expect(page.locator("nav#main-nav")).to_be_visible()
+
+    response = page.goto(url)
+
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acceso denegado")
+    expect(page.locator("main")).to_contain_text("Su rol no le da acceso a esta página.")
+    expect(page.locator(f'nav#main-nav a[href="{url}"]')).to_have_count(0)
+
+
+def test_coordinator_must_enrol_a_second_factor_before_anything_else(page: Any) -> None:
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    sign_in(page, coordinator)
+
+    setup_url = re.compile(re.escape(reverse("accounts:mfa_setup")) + "$")
+    expect(page).to_have_url(setup_url)
+    expect(page.locator("nav#main-nav")).to_have_count(0)
+    page.goto(reverse("core:home"))
+    expect(page).to_have_url(setup_url)  # no way round the second factor
+
+    secret = page.locator("[data-testid=totp-secret]").inner_text().strip()
+    code = f"{totp(base64.b32decode(secret)):06d}"
+    page.get_by_label("Código de seis dígitos de su aplicación de autenticación").fill(code)
+    page.get_by_role("button", name="Confirmar").click()
+
+    expect(page).to_have_url(re.compile(re.escape(reverse("core:home")) + "$"))
+    expect(page.get_by_role("status")).to_contain_text("La autenticación de dos factores ya está activa.")
+    expect(page.locator('nav#main-nav [data-nav="core:home"]')).to_have_text("Inicio")
+    assert TOTPDevice.objects.filter(user=coordinator, confirmed=True).count() == 1
+
+
+def _focused(page: Any) -> dict[str, str]:
+    return dict(
+        page.evaluate(
+            "() => ({id: document.activeElement.id, cls: document.activeElement.className,"
+            " text: document.activeElement.textContent.trim()})"
+        )
+    )
+
+
+_FIRST_TABBABLE = """() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])';
+  const first = [...document.querySelectorAll(selector)].find(el => !el.disabled);
+  return first ? first.className : null;
+}"""
+
+
+def test_sign_in_with_the_keyboard_alone(page: Any) -> None:
+    worker = UserFactory(role=Role.CASE_WORKER)
+    page.goto(reverse("accounts:login"))
+    assert page.evaluate(_FIRST_TABBABLE) == "skip-link"
+    assert _focused(page)["id"] == "id_username", "the sign-in page starts in the username field"
+
+    # An empty submission: each error is next to its field and tied to it for screen readers.
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Nombre de usuario")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Contraseña")).to_have_attribute("aria-invalid", "true")
+    for field_id in ("id_username", "id_password"):
+        described_by = page.locator(f"#{field_id}").get_attribute("aria-describedby") or ""
+        assert f"{field_id}_error" in described_by.split()
+        error = page.locator(f".field:has(#{field_id}) #{field_id}_error")
+        expect(error).to_have_text("Este campo es obligatorio.")
+        expect(error).to_have_attribute("role", "alert")
+
+    assert _focused(page)["id"] == "id_username"
+    page.keyboard.type(worker.username)
+    page.keyboard.press("Tab")
+    assert _focused(page)["id"] == "id_password"
+    page.keyboard.type(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(reverse("core:home")) + "$"))
+
+    # On a page without a starting field, the first Tab reaches the skip link, which is then
+    # visible and moves focus past the header to the page's own controls.
+    page.goto(reverse("accounts:profile"))
+    page.keyboard.press("Tab")
+    assert _focused(page) == {"id": "", "cls": "skip-link", "text": "Saltar al contenido principal"}
+    skip_box = page.locator(".skip-link").bounding_box()
+    assert skip_box is not None and skip_box["x"] >= 0 and skip_box["y"] >= 0, "the focused skip link is on screen"
+    page.keyboard.press("Enter")
+    assert _focused(page)["id"] == "main"
+    page.keyboard.press("Tab")
+    assert _focused(page)["id"] == "id_name", "Tab after the skip link goes to the first field of the page"
+
+
+def _assert_no_horizontal_scroll(page: Any, name: str) -> None:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS_DIR / f"phone-{name}.png", full_page=True)
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
+    )
+    assert widths["scroll"] <= widths["client"], f"{name}: the page scrolls sideways at phone width ({widths})"
+
+
+def test_usable_at_phone_width(new_page: Callable[..., Any]) -> None:
+    auditor = UserFactory(role=Role.AUDITOR, username="auditora.prueba.con.un.nombre.largo")
+    page = new_page(viewport={"width": 375, "height": 740})
+
+    page.goto(reverse("accounts:login"))
+    _assert_no_horizontal_scroll(page, "login")
+    sign_in(page, auditor)
+    expect(page.locator("nav#main-nav")).to_be_visible()
+    _assert_no_horizontal_scroll(page, "home")
+    page.goto(reverse("accounts:profile"))
+    _assert_no_horizontal_scroll(page, "profile")
+    page.goto(reverse("audit:entry_list"))
+    expect(page.locator("table.data tbody tr").first).to_be_visible()
+    _assert_no_horizontal_scroll(page, "audit")
+    response = page.goto(reverse("admin:index"))
+    assert response is not None and response.status == 403
+    _assert_no_horizontal_scroll(page, "forbidden")
