@@ -132,7 +132,7 @@ def api_token_revoke(*, acting_user: Any, token_id: int) -> ApiToken:
 
 def api_token_authenticate(*, secret: str) -> User | None:
     """The active user a presented token belongs to, or None. Constant-time on the digest."""
-    parts = secret.split("_")
+    parts = secret.split("_", 2)  # the random part may itself contain "_"
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = ApiToken.objects.select_related("user", "user__institution").filter(prefix=parts[1]).first()

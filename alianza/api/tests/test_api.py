@@ -120,3 +120,14 @@ def test_session_writes_need_csrf(make_user: Any) -> None:
 def test_unknown_api_path_is_json_404() -> None:
     response = Client().get("/api/v1/no-such-thing")
     assert response.status_code == 404
+
+
+def test_every_issued_token_authenticates(make_user: Any) -> None:
+    # The random part of a token may contain "_" (URL-safe base64); parsing must not trip on it.
+    user = make_user(Role.ANALYST)
+    user.is_verified = lambda: True
+    from alianza.accounts.services import api_token_authenticate
+
+    for i in range(40):
+        issued = api_token_create(acting_user=user, name=f"t{i}")
+        assert api_token_authenticate(secret=issued.secret) == user
