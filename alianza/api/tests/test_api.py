@@ -10,7 +10,7 @@ from django.test.utils import override_settings
 
 from alianza.accounts.models import ApiToken
 from alianza.accounts.roles import Role
-from alianza.accounts.services import api_token_create
+from alianza.accounts.services import api_token_authenticate, api_token_create
 from alianza.audit.models import AuditEntry
 from conftest import sign_in
 
@@ -126,8 +126,6 @@ def test_every_issued_token_authenticates(make_user: Any) -> None:
     # The random part of a token may contain "_" (URL-safe base64); parsing must not trip on it.
     user = make_user(Role.ANALYST)
     user.is_verified = lambda: True
-    from alianza.accounts.services import api_token_authenticate
-
     for i in range(40):
         issued = api_token_create(acting_user=user, name=f"t{i}")
         assert api_token_authenticate(secret=issued.secret) == user
