@@ -76,6 +76,7 @@ def demo_accounts_seed() -> list[DemoUser]:
                 first_name=spec.first_name,
                 last_name=spec.last_name,
                 is_staff=spec.role == Role.ADMINISTRATOR,
+                is_superuser=spec.role == Role.ADMINISTRATOR,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()

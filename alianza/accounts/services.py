@@ -63,8 +63,10 @@ def user_create(
         email=email,
         first_name=first_name,
         last_name=last_name,
-        # Django's admin site is the administrators' tool for users and reference data.
+        # Django's admin site is the administrators' tool for users and reference data; only
+        # those models are registered there (see admin.ADMIN_ALLOWED_APPS), never case content.
         is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
     )
     try:
         validate_password(password, user)
