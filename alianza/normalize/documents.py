@@ -127,15 +127,15 @@ def _error(message: str) -> NormalizationError:
     return NormalizationError(message, field="document_number")
 
 
-def _cpf_check_digits(digits: str) -> str:
-    out = ""
+def cpf_check_digits(first_nine: str) -> str:
+    """The two check digits of a CPF, from its first nine digits (modulo-11 scheme)."""
+    digits = first_nine[:9]
     for length in (9, 10):
-        total = sum(
-            int(d) * w for d, w in zip(digits[:length], range(length + 1, 1, -1), strict=True)
-        )
+        weights = range(length + 1, 1, -1)
+        total = sum(int(d) * w for d, w in zip(digits[:length], weights, strict=True))
         remainder = (total * 10) % 11
-        out += str(0 if remainder == 10 else remainder)
-    return out
+        digits += str(0 if remainder == 10 else remainder)
+    return digits[9:]
 
 
 def _bolivian_ci(text: str) -> tuple[str, str | None, str | None]:
@@ -200,7 +200,7 @@ def normalize_document(
         digits = re.sub(r"[\s.\-/]", "", text)
         if not re.fullmatch(r"\d{11}", digits):
             raise _error("A CPF has 11 digits, written 000.000.000-00 or without punctuation.")
-        if len(set(digits)) == 1 or _cpf_check_digits(digits) != digits[9:]:
+        if len(set(digits)) == 1 or cpf_check_digits(digits[:9]) != digits[9:]:
             raise _error("This CPF's check digits are wrong; check the number for a typo.")
         return DocumentNumber(doc_type, "BRA", digits)
 

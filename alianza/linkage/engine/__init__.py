@@ -17,7 +17,7 @@ from alianza.linkage.engine.errors import (
     LinkageError,
     ModelFileError,
 )
-from alianza.linkage.engine.linking import LinkResult, dedupe, match
+from alianza.linkage.engine.linking import LinkResult, dedupe, explain_pair, match
 from alianza.linkage.engine.model import DEFAULT_THRESHOLD, LinkageModel, default_model
 from alianza.linkage.engine.schema import CANONICAL_COLUMNS, read_person_csv
 
@@ -32,6 +32,7 @@ __all__ = [
     "ModelFileError",
     "dedupe",
     "default_model",
+    "explain_pair",
     "match",
     "read_person_csv",
 ]

@@ -140,9 +140,8 @@ def _run(
     ]
     base = model or default_model()
     settings = base.settings(link_type=link_type, explain=explain, dialect=engine)
-    linker = Linker(
-        registered if len(registered) > 1 else registered[0], settings, log_level=logging.WARNING
-    )
+    linker_inputs = registered if len(registered) > 1 else registered[0]
+    linker = Linker(linker_inputs, settings, log_level=logging.WARNING)
     if train:
         progress("estimating the model on this data")
         linker.training.estimate_u_using_random_sampling(
@@ -155,6 +154,20 @@ def _run(
         except Exception:  # noqa: BLE001 - Splink fails in several ways when no pair qualifies
             logger.warning("No pair met the deterministic rules; keeping the prior match rate.")
         fitted = _model_from_linker(linker, base, link_type=link_type)
+        if fitted.probability_two_random_records_match <= _MIN_LAMBDA:
+            # No pair met the near-certain rules: expect about one match in the whole data set
+            # rather than none, so that strong evidence can still link a pair.
+            sizes = [len(t) for t in tables]
+            total = sizes[0] * (sizes[0] - 1) / 2 if len(sizes) == 1 else sizes[0] * sizes[1]
+            fitted.probability_two_random_records_match = 1 / max(total, 1.0)
+            fitted.training["probability_two_random_records_match"] = (
+                "no pair met the deterministic rules; one match in the data set assumed"
+            )
+            linker = Linker(
+                linker_inputs,
+                fitted.settings(link_type=link_type, explain=explain, dialect=engine),
+                log_level=logging.WARNING,
+            )
     else:
         fitted = base
     if threshold is not None:
@@ -177,6 +190,11 @@ def _run(
             "match_probability": frame["match_probability"].astype(float).round(6),
         }
     )
+    # DuckDB returns rows in no fixed order; sorted output can be compared between runs.
+    order = pairs.sort_values(["left_id", "right_id"]).index
+    pairs = pairs.loc[order].reset_index(drop=True)
+    if explanation is not None:
+        explanation = explanation.loc[order].reset_index(drop=True)
     return linker, predictions, fitted, pairs, explanation
 
 
@@ -255,3 +273,51 @@ def match(
         spark_session=spark_session,
     )
     return LinkResult(pairs=pairs, model=fitted, explanation=explanation)
+
+
+def explain_pair(
+    model: LinkageModel,
+    tables: list[pd.DataFrame],
+    *,
+    left_id: str,
+    right_id: str,
+    engine: str = "duckdb",
+) -> dict[str, Any]:
+    """Each comparison's contribution to one pair's match weight under a saved model.
+
+    `tables` are the records the model was applied to (one table for a dedupe, two for a
+    match): they locate the two records and give the term frequencies of their names. The
+    pair is scored even if blocking would never have compared it.
+    """
+    validated = [validate_person_frame(t, label=f"table {i + 1}") for i, t in enumerate(tables)]
+    features = [prepare_features(t) for t in validated]
+    right_features = features[-1]
+    found_left = features[0][features[0]["unique_id"] == left_id]
+    found_right = right_features[right_features["unique_id"] == right_id]
+    if found_left.empty or found_right.empty:
+        missing = left_id if found_left.empty else right_id
+        raise InputDataError(f"No record has record_id {missing}.")
+    db_api = make_db_api(engine)
+    registered = [
+        db_api.register(frame, table_name=f"alianza_records_{i}")
+        for i, frame in enumerate(features)
+    ]
+    link_type = "dedupe_only" if len(features) == 1 else "link_only"
+    settings = model.settings(link_type=link_type, explain=True, dialect=engine)
+    linker = Linker(
+        registered if len(registered) > 1 else registered[0], settings, log_level=logging.WARNING
+    )
+    for spec_levels in COMPARISONS.values():
+        for spec in spec_levels:
+            if spec.tf_column:
+                linker.table_management.compute_tf_table(spec.tf_column)
+    records: list[dict[str, Any]] = []
+    for found in (found_left, found_right):
+        record = {str(key): value for key, value in found.iloc[0].items()}
+        for key, value in record.items():
+            if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                record[key] = None
+        records.append(record)
+    scored = linker.inference.score_pair(records[0], records[1]).as_pandas_dataframe()
+    row = _explanation(scored, model).iloc[0]
+    return {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}

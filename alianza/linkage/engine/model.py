@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import splink
 import splink.comparison_level_library as cll
@@ -30,6 +30,7 @@ MODEL_FORMAT = "alianza.linkage.model"
 MODEL_VERSION = 1
 DEFAULT_THRESHOLD = 0.5
 
+LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
 Level = Callable[[str], Any]  # builds a Splink ComparisonLevelCreator for a SQL dialect
 
 
@@ -61,7 +62,7 @@ def _fields_swapped(dialect: str) -> str:
 
 def _similar(column: str, phonetic: str | None, threshold: float) -> Any:
     """Jaro–Winkler above `threshold`, or the same Spanish phonetic key."""
-    parts = [cll.JaroWinklerLevel(column, threshold)]
+    parts: list[Any] = [cll.JaroWinklerLevel(column, threshold)]
     if phonetic:
         parts.append(cll.CustomLevel(f"{phonetic}_l = {phonetic}_r"))
     return cll.Or(*parts) if len(parts) > 1 else parts[0]
@@ -211,7 +212,7 @@ class LinkageModel:
 
         With `explain`, predictions keep each comparison's level and Bayes factor.
         """
-        comparisons = []
+        comparisons: list[Any] = []
         for name, levels in COMPARISONS.items():
             built = []
             for index, spec in enumerate(levels):
@@ -232,10 +233,10 @@ class LinkageModel:
                 )
             )
         return SettingsCreator(
-            link_type=link_type or self.link_type,
+            link_type=cast(LinkType, link_type or self.link_type),
             unique_id_column_name="unique_id",
             comparisons=comparisons,
-            blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
+            blocking_rules_to_generate_predictions=list[Any](BLOCKING_RULES),
             probability_two_random_records_match=self.probability_two_random_records_match,
             retain_intermediate_calculation_columns=explain,
             retain_matching_columns=False,

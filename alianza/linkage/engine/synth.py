@@ -194,9 +194,9 @@ def _document(rng: random.Random, nationality: str) -> tuple[str, str | None, st
         return number, complement, rng.choice(_DEPARTMENTS)
     if nationality == "BRA":
         base = "".join(str(rng.randint(0, 9)) for _ in range(9))
-        from alianza.normalize.documents import _cpf_check_digits
+        from alianza.normalize.documents import cpf_check_digits
 
-        return base + _cpf_check_digits(base + "00"), None, None
+        return base + cpf_check_digits(base), None, None
     if nationality == "PER":
         return str(rng.randint(10_000_000, 79_999_999)), None, None
     if nationality == "ARG":
@@ -450,7 +450,7 @@ def dedupe_dataset(
     """
     rng = random.Random(seed + 1)
     mean_copies = 1 + duplicate_rate * (1 + max_copies) / 2
-    people = generate_people(int(n_records / mean_copies) + 1, seed=seed)
+    people = generate_people(int(n_records / mean_copies * 1.2) + 10, seed=seed)
     rows: list[dict[str, str]] = []
     for person in people:
         copies = 1 + (rng.randint(1, max_copies - 1) if rng.random() < duplicate_rate else 0)
