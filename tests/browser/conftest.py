@@ -11,14 +11,10 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from django.conf import settings
-
-# Playwright's sync API runs an event loop in this thread, which Django's async-safety check
-# mistakes for async code calling the ORM. The tests and the live server stay synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -35,18 +31,21 @@ DEFAULT_TIMEOUT_MS = 15_000
 
 
 def chromium_executable() -> str | None:
-    """$CHROMIUM if set, else `chromium` on the PATH, else Debian's /usr/bin/chromium."""
-    candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"]
+    """$CHROMIUM if set (and only that), else `chromium` on the PATH, else /usr/bin/chromium."""
+    configured = os.environ.get("CHROMIUM")
+    candidates = [configured] if configured else [shutil.which("chromium"), "/usr/bin/chromium"]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} CI=true, so the browser tests fail instead of skipping.", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason}")
+        pytest.fail(
+            f"{reason} CI=true, so the browser tests fail instead of skipping.", pytrace=False
+        )
+    pytest.skip(f"browser tests skipped: {reason}", allow_module_level=True)
 
 
 def _require_compiled_catalogues() -> None:
@@ -62,27 +61,43 @@ def _require_compiled_catalogues() -> None:
             )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = chromium_executable()
     if executable is None:
+        where = os.environ.get("CHROMIUM") or "`chromium` on the PATH and /usr/bin/chromium"
         _unavailable(
-            "Chromium was not found (looked at $CHROMIUM, `chromium` on the PATH and "
-            "/usr/bin/chromium). Install it with `apt-get install chromium` or set CHROMIUM."
+            f"no Chromium executable at {where}. Install it with `apt-get install chromium`, "
+            "or set CHROMIUM to its path."
         )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[dev]').")
     _require_compiled_catalogues()
-    with sync_playwright() as playwright:
-        # Playwright gives each launch a fresh temporary --user-data-dir of its own (it refuses
-        # the flag in args), so no profile state leaks between runs.
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    # While Playwright's sync API is open its event loop counts as running in this thread, which
+    # Django's async-safety check mistakes for async code calling the ORM; the tests and the live
+    # server stay synchronous. The variable is set only for that time: left set, it would reach
+    # other tests (`check --deploy` refuses it) and hide real async misuse.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            # Each launch gets a fresh temporary --user-data-dir from Playwright (which refuses
+            # the flag in args), so no profile state carries over between runs.
+            browser = playwright.chromium.launch(
+                executable_path=executable,
+                headless=True,
+                chromium_sandbox=False,
+                args=CHROMIUM_ARGS,
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -91,7 +106,9 @@ def base_url(live_server: Any) -> str:
 
 
 @pytest.fixture
-def new_page(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+def new_page(
+    browser: Any, base_url: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Any]]:
     """Opens a page in a fresh browser context (own cookies); Spanish-speaking by default.
 
     A failed test leaves a screenshot of each of its pages in test-artifacts/.
@@ -114,7 +131,10 @@ def new_page(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Ite
         if report is not None and report.failed:
             ARTIFACTS_DIR.mkdir(exist_ok=True)
             for number, page in enumerate(context.pages):
-                page.screenshot(path=ARTIFACTS_DIR / f"failed-{request.node.name}-{index}-{number}.png", full_page=True)
+                page.screenshot(
+                    path=ARTIFACTS_DIR / f"failed-{request.node.name}-{index}-{number}.png",
+                    full_page=True,
+                )
         context.close()
 
 

@@ -16,14 +16,18 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import expect
 
 from alianza.accounts import authz
 from alianza.accounts.models import User
 from alianza.accounts.roles import Role
 from alianza.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from alianza.core.navigation import NAV_ITEMS
-from tests.browser.conftest import ARTIFACTS_DIR
+from tests.browser.conftest import ARTIFACTS_DIR, _unavailable
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # pragma: no cover - the dev extra installs it
+    _unavailable("the playwright package is not installed (pip install -e '.[dev]').")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +51,9 @@ def switch_language(page: Any, code: str) -> None:
 
 
 def visible_nav(page: Any) -> set[str]:
-    return set(page.locator("nav#main-nav a[data-nav]").evaluate_all("els => els.map(e => e.dataset.nav)"))
+    return set(
+        page.locator("nav#main-nav a[data-nav]").evaluate_all("els => els.map(e => e.dataset.nav)")
+    )
 
 
 def expected_nav(user: User) -> set[str]:
@@ -78,7 +84,9 @@ def test_case_worker_switches_language_and_sees_case_worker_navigation(page: Any
     spanish_nav = visible_nav(page)
     assert spanish_nav == expected_nav(worker)
     assert "core:home" in spanish_nav
-    assert not spanish_nav & {"audit:entry_list", "admin:index"}, "a case worker sees no audit or admin"
+    assert not spanish_nav & {"audit:entry_list", "admin:index"}, (
+        "a case worker sees no audit or admin"
+    )
 
     switch_language(page, "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Prueba Quispe")
@@ -133,7 +141,9 @@ def test_coordinator_must_enrol_a_second_factor_before_anything_else(page: Any) 
     page.get_by_role("button", name="Confirmar").click()
 
     expect(page).to_have_url(re.compile(re.escape(reverse("core:home")) + "$"))
-    expect(page.get_by_role("status")).to_contain_text("La autenticación de dos factores ya está activa.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "La autenticación de dos factores ya está activa."
+    )
     expect(page.locator('nav#main-nav [data-nav="core:home"]')).to_have_text("Inicio")
     assert TOTPDevice.objects.filter(user=coordinator, confirmed=True).count() == 1
 
@@ -185,11 +195,15 @@ def test_sign_in_with_the_keyboard_alone(page: Any) -> None:
     page.keyboard.press("Tab")
     assert _focused(page) == {"id": "", "cls": "skip-link", "text": "Saltar al contenido principal"}
     skip_box = page.locator(".skip-link").bounding_box()
-    assert skip_box is not None and skip_box["x"] >= 0 and skip_box["y"] >= 0, "the focused skip link is on screen"
+    assert skip_box is not None and skip_box["x"] >= 0 and skip_box["y"] >= 0, (
+        "the focused skip link is on screen"
+    )
     page.keyboard.press("Enter")
     assert _focused(page)["id"] == "main"
     page.keyboard.press("Tab")
-    assert _focused(page)["id"] == "id_name", "Tab after the skip link goes to the first field of the page"
+    assert _focused(page)["id"] == "id_name", (
+        "Tab after the skip link goes to the first field of the page"
+    )
 
 
 def _assert_no_horizontal_scroll(page: Any, name: str) -> None:
@@ -198,7 +212,9 @@ def _assert_no_horizontal_scroll(page: Any, name: str) -> None:
     widths = page.evaluate(
         "() => ({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
     )
-    assert widths["scroll"] <= widths["client"], f"{name}: the page scrolls sideways at phone width ({widths})"
+    assert widths["scroll"] <= widths["client"], (
+        f"{name}: the page scrolls sideways at phone width ({widths})"
+    )
 
 
 def test_usable_at_phone_width(new_page: Callable[..., Any]) -> None:
