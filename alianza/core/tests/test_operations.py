@@ -42,8 +42,9 @@ def test_readiness_reports_unreachable_database(monkeypatch: Any) -> None:
 
 
 def test_production_settings_pass_check_deploy(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
+    # The browser tests' conftest allows async-unsafe calls in this process; a deployment does not.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {
         "DJANGO_SETTINGS_MODULE": "alianza.config.django.production",
         "SECRET_KEY": "x" * 30 + "-production-like-secret-key-with-entropy-9f8e7d6c5b4a",
         "ALLOWED_HOSTS": "alianza.example.org",
