@@ -96,6 +96,10 @@ def test_case_worker_switches_language_and_sees_case_worker_navigation(page: Any
     expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
     assert visible_nav(page) == spanish_nav
 
+    switch_language(page, "pt")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Boas-vindas, Ana Prueba Quispe")
+    expect(nav.locator('[data-nav="core:home"]')).to_have_text("Início")
+
     switch_language(page, "es")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenido/a, Ana Prueba Quispe")
     expect(nav.locator('[data-nav="core:home"]')).to_have_text("Inicio")
