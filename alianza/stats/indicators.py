@@ -1,0 +1,276 @@
+"""The indicator engine: national counts and breakdowns computed in DuckDB from plain tables.
+
+Django-free. The caller hands over a `StatsData` of pandas DataFrames (or anything DuckDB can
+scan: Arrow tables, Parquet files through a relation) with these columns:
+
+* ``cases``: case_id, year, crime_type, department, institution
+* ``participants``: record_id, case_id, person_id, role (victim, suspect, ...), sex (F, M or
+  null), age (whole years when trafficked or at the complaint, or null), citizenship (ISO alpha-3),
+  prosecuted (bool), convicted (bool). One row per person per case, as each agency recorded it.
+* ``exploitation``: case_id, form (code of the form of exploitation)
+* ``route``: case_id, position, event_type (Recruitment, Transit, Exploitation), country
+* ``clusters``: person_id, cluster_id. Filled by linkage: records of one natural person share a
+  cluster. A person without a row is a cluster of their own.
+
+Every count comes in two columns: ``raw`` counts records as the agencies registered them (a
+victim known to the police and to an NGO counts twice) and ``deduplicated`` counts person
+clusters (once). Cases are not linked across agencies, so their two columns agree.
+
+A deduplicated person takes the first known value (by year, then record) of sex, age and
+citizenship, so that one person falls in exactly one cell of those breakdowns. Multi-valued
+breakdowns (form of exploitation, department, institution, country of exploitation) count a
+person in every category they were recorded in, as GLOTIP asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+MEASURES = ("cases", "victims", "suspects", "prosecuted", "convicted")
+BREAKDOWNS = (
+    "sex_age",
+    "sex",
+    "exploitation",
+    "citizenship",
+    "country_of_exploitation",
+    "department",
+    "institution",
+    "crime_type",
+)
+SEX_AGE_GROUPS = ("women", "men", "girls", "boys", "unknown")
+ADULT_AGE = 18
+
+_COLUMNS: dict[str, dict[str, str]] = {
+    "cases": {"case_id": "BIGINT", "year": "INTEGER", "crime_type": "VARCHAR", "department": "VARCHAR", "institution": "VARCHAR"},
+    "participants": {
+        "record_id": "BIGINT", "case_id": "BIGINT", "person_id": "BIGINT", "role": "VARCHAR", "sex": "VARCHAR",
+        "age": "INTEGER", "citizenship": "VARCHAR", "prosecuted": "BOOLEAN", "convicted": "BOOLEAN",
+    },
+    "exploitation": {"case_id": "BIGINT", "form": "VARCHAR"},
+    "route": {"case_id": "BIGINT", "position": "INTEGER", "event_type": "VARCHAR", "country": "VARCHAR"},
+    "clusters": {"person_id": "BIGINT", "cluster_id": "VARCHAR"},
+}  # fmt: skip
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="object") for name in _COLUMNS[table]})
+
+
+@dataclass
+class StatsData:
+    cases: pd.DataFrame = field(default_factory=lambda: empty_frame("cases"))
+    participants: pd.DataFrame = field(default_factory=lambda: empty_frame("participants"))
+    exploitation: pd.DataFrame = field(default_factory=lambda: empty_frame("exploitation"))
+    route: pd.DataFrame = field(default_factory=lambda: empty_frame("route"))
+    clusters: pd.DataFrame = field(default_factory=lambda: empty_frame("clusters"))
+
+
+# Participants of a year's cases, with the person cluster and the role-based flags.
+_RECORDS_SQL = """
+CREATE TEMP VIEW records AS
+SELECT p.record_id, p.person_id, p.case_id, p.role, c.year, c.crime_type, c.department, c.institution,
+       p.sex, p.age, p.citizenship, coalesce(p.prosecuted, false) AS prosecuted,
+       coalesce(p.convicted, false) AS convicted,
+       coalesce(k.cluster_id, 'person:' || p.person_id::VARCHAR) AS cluster_id
+FROM participants p JOIN cases c USING (case_id) LEFT JOIN clusters k USING (person_id);
+
+CREATE TEMP VIEW measured AS
+SELECT *, 'victims' AS measure FROM records WHERE role = 'victim'
+UNION ALL SELECT *, 'suspects' FROM records WHERE role = 'suspect'
+UNION ALL SELECT *, 'prosecuted' FROM records WHERE role = 'suspect' AND prosecuted
+UNION ALL SELECT *, 'convicted' FROM records WHERE role = 'suspect' AND convicted;
+
+-- One row per cluster, measure and year with the first known personal attributes.
+CREATE TEMP VIEW persons AS
+SELECT measure, year, cluster_id,
+       arg_min(sex, record_id) FILTER (WHERE sex IS NOT NULL) AS sex,
+       arg_min(age, record_id) FILTER (WHERE age IS NOT NULL) AS age,
+       arg_min(citizenship, record_id) FILTER (WHERE citizenship IS NOT NULL AND citizenship <> '') AS citizenship
+FROM measured GROUP BY ALL;
+"""
+
+_SEX_AGE = f"""CASE
+  WHEN sex = 'F' AND age >= {ADULT_AGE} THEN 'women' WHEN sex = 'M' AND age >= {ADULT_AGE} THEN 'men'
+  WHEN sex = 'F' AND age < {ADULT_AGE} THEN 'girls' WHEN sex = 'M' AND age < {ADULT_AGE} THEN 'boys'
+  ELSE 'unknown' END"""
+
+
+class IndicatorEngine:
+    """Runs the indicator queries over one `StatsData`; reuse it for many queries."""
+
+    def __init__(self, data: StatsData) -> None:
+        self.con = duckdb.connect()
+        for table, columns in _COLUMNS.items():
+            frame = getattr(data, table)
+            missing = set(columns) - set(frame.columns)
+            if missing:
+                raise ValueError(f"{table} lacks columns {sorted(missing)}")
+            self.con.register(f"_{table}_src", frame)
+            casts = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in columns.items())
+            self.con.execute(f"CREATE TEMP VIEW {table} AS SELECT {casts} FROM _{table}_src")  # noqa: S608
+        self.con.execute(_RECORDS_SQL)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    # --- counts -------------------------------------------------------------------------------
+
+    def yearly_counts(self) -> pd.DataFrame:
+        """year, measure, raw, deduplicated for every year with data."""
+        frame = self._frame(
+            """
+            SELECT year, 'cases' AS measure, count(*) AS raw, count(*) AS deduplicated FROM cases GROUP BY year
+            UNION ALL
+            SELECT year, measure, count(*) AS raw, count(DISTINCT cluster_id) AS deduplicated
+            FROM measured GROUP BY year, measure
+            ORDER BY year, measure
+            """
+        )
+        return frame.astype({"raw": "int64", "deduplicated": "int64"})
+
+    def totals(self, *, year: int) -> dict[str, tuple[int, int]]:
+        """measure → (raw, deduplicated) for one year, every measure present (0 when absent)."""
+        frame = self.yearly_counts()
+        frame = frame[frame["year"] == year]
+        found = {row.measure: (int(row.raw), int(row.deduplicated)) for row in frame.itertuples()}
+        return {measure: found.get(measure, (0, 0)) for measure in MEASURES}
+
+    def breakdown(self, *, year: int, by: str, measure: str = "victims") -> pd.DataFrame:
+        """category, raw, deduplicated for one year; categories in a stable order."""
+        if by not in BREAKDOWNS:
+            raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+        if measure not in MEASURES:
+            raise ValueError(f"unknown measure {measure!r}")
+        if measure == "cases":
+            return self._case_breakdown(year=year, by=by)
+        if by in ("sex_age", "sex", "citizenship"):
+            category = {
+                "sex_age": _SEX_AGE,
+                "sex": "coalesce(sex, 'unknown')",
+                "citizenship": "coalesce(citizenship, 'unknown')",
+            }[by]
+            # Raw: each record with its own attributes; deduplicated: each cluster once.
+            sql = f"""
+            WITH raw AS (SELECT {category} AS category, count(*) AS n FROM measured
+                         WHERE measure = ? AND year = ? GROUP BY 1),
+                 dedup AS (SELECT {category} AS category, count(*) AS n FROM persons
+                           WHERE measure = ? AND year = ? GROUP BY 1)
+            SELECT category, coalesce(raw.n, 0) AS raw, coalesce(dedup.n, 0) AS deduplicated
+            FROM raw FULL JOIN dedup USING (category) ORDER BY category
+            """  # noqa: S608
+            params: list[Any] = [measure, year, measure, year]
+        else:
+            source = {
+                "exploitation": "SELECT m.*, e.form AS category FROM measured m JOIN exploitation e USING (case_id)",
+                "country_of_exploitation": (
+                    "SELECT DISTINCT m.*, r.country AS category FROM measured m JOIN route r USING (case_id) "
+                    "WHERE r.event_type = 'Exploitation'"
+                ),
+                "department": "SELECT *, coalesce(nullif(department, ''), 'unknown') AS category FROM measured",
+                "institution": "SELECT *, institution AS category FROM measured",
+                "crime_type": "SELECT *, crime_type AS category FROM measured",
+            }[by]
+            sql = f"""
+            SELECT category, count(DISTINCT record_id) AS raw, count(DISTINCT cluster_id) AS deduplicated
+            FROM ({source}) WHERE measure = ? AND year = ? GROUP BY category ORDER BY category
+            """  # noqa: S608
+            params = [measure, year]
+        frame = self._frame(sql, params)
+        if by == "sex_age":
+            frame = self._in_order(frame, SEX_AGE_GROUPS)
+        return frame.astype({"raw": "int64", "deduplicated": "int64"})
+
+    def _case_breakdown(self, *, year: int, by: str) -> pd.DataFrame:
+        source = {
+            "exploitation": "SELECT c.case_id, c.year, e.form AS category FROM cases c JOIN exploitation e USING (case_id)",
+            "country_of_exploitation": (
+                "SELECT DISTINCT c.case_id, c.year, r.country AS category FROM cases c JOIN route r USING (case_id) "
+                "WHERE r.event_type = 'Exploitation'"
+            ),
+            "department": "SELECT case_id, year, coalesce(nullif(department, ''), 'unknown') AS category FROM cases",
+            "institution": "SELECT case_id, year, institution AS category FROM cases",
+            "crime_type": "SELECT case_id, year, crime_type AS category FROM cases",
+        }.get(by)
+        if source is None:
+            raise ValueError(f"cases have no breakdown by {by}")
+        frame = self._frame(
+            f"SELECT category, count(DISTINCT case_id) AS raw, count(DISTINCT case_id) AS deduplicated "  # noqa: S608
+            f"FROM ({source}) WHERE year = ? GROUP BY category ORDER BY category",
+            [year],
+        )
+        return frame.astype({"raw": "int64", "deduplicated": "int64"})
+
+    def sex_by_measure(
+        self, *, year: int, measures: tuple[str, ...] = ("suspects", "prosecuted", "convicted")
+    ) -> pd.DataFrame:
+        """GLOTIP's persons suspected, prosecuted and convicted by sex: measure, sex, raw, deduplicated."""
+        frames = []
+        for measure in measures:
+            part = self.breakdown(year=year, by="sex", measure=measure)
+            part.insert(0, "measure", measure)
+            frames.append(part)
+        return pd.concat(frames, ignore_index=True)
+
+    def flows(self, *, year: int) -> pd.DataFrame:
+        """origin, destination, raw, deduplicated victims: first place on the route → first place of exploitation."""
+        frame = self._frame(
+            """
+            WITH ends AS (
+                SELECT case_id,
+                       arg_min(country, position) AS origin,
+                       arg_min(country, position) FILTER (WHERE event_type = 'Exploitation') AS destination
+                FROM route GROUP BY case_id
+            )
+            SELECT origin, destination, count(DISTINCT m.record_id) AS raw,
+                   count(DISTINCT m.cluster_id) AS deduplicated
+            FROM measured m JOIN ends USING (case_id)
+            WHERE m.measure = 'victims' AND m.year = ? AND destination IS NOT NULL
+            GROUP BY origin, destination ORDER BY raw DESC, origin, destination
+            """,
+            [year],
+        )
+        return frame.astype({"raw": "int64", "deduplicated": "int64"})
+
+    def victim_microdata(self) -> pd.DataFrame:
+        """One row per deduplicated victim and year, with the attributes CTDC publishes."""
+        return self._frame(
+            f"""
+            WITH forms AS (
+                SELECT m.cluster_id, m.year, list(DISTINCT e.form) AS forms
+                FROM measured m JOIN exploitation e USING (case_id) WHERE m.measure = 'victims' GROUP BY ALL
+            ), countries AS (
+                SELECT m.cluster_id, m.year, min(r.country) AS country
+                FROM measured m JOIN route r USING (case_id)
+                WHERE m.measure = 'victims' AND r.event_type = 'Exploitation' GROUP BY ALL
+            )
+            SELECT p.year, p.sex, p.age, p.citizenship, {_SEX_AGE} AS sex_age,
+                   coalesce(f.forms, []) AS forms, c.country AS country_of_exploitation
+            FROM persons p LEFT JOIN forms f USING (cluster_id, year) LEFT JOIN countries c USING (cluster_id, year)
+            WHERE p.measure = 'victims' ORDER BY p.year, p.cluster_id
+            """  # noqa: S608
+        )
+
+    @staticmethod
+    def _in_order(frame: pd.DataFrame, order: tuple[str, ...]) -> pd.DataFrame:
+        present = frame.set_index("category")
+        rows = [(c, int(present.loc[c, "raw"]) if c in present.index else 0,
+                 int(present.loc[c, "deduplicated"]) if c in present.index else 0) for c in order]  # fmt: skip
+        return pd.DataFrame(rows, columns=["category", "raw", "deduplicated"])
+
+
+@contextmanager
+def engine_for(data: StatsData) -> Iterator[IndicatorEngine]:
+    engine = IndicatorEngine(data)
+    try:
+        yield engine
+    finally:
+        engine.close()
