@@ -478,6 +478,7 @@ def match_datasets(
     rng.shuffle(people)
     left_people = people[:n_left]
     right_people = people[:n_shared] + people[n_left : n_left + n_right - n_shared]
+    rng.shuffle(right_people)  # record ids must not reveal who is on both sides
     left = [
         {
             **person_record(rng, p, f"a{i:07d}", messy=rng.random() < 0.5),

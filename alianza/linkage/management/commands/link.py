@@ -42,6 +42,9 @@ def _probability(text: str) -> float:
 
 
 class Command(BaseCommand):
+    # Linkage reads files and writes files; it needs neither the database nor the URL
+    # configuration, so the system checks would only slow it down.
+    requires_system_checks: list[str] = []
     help = "Deduplicate or match person records (canonical person-record CSV)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
