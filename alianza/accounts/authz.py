@@ -210,6 +210,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "accounts:token_revoke": VERIFIED,
     "audit:entry_list": needs(Perm.AUDIT_VIEW),
     "admin:*": needs(Perm.ADMIN_SITE),
+    "agreements:*": needs(Perm.AGREEMENTS_MANAGE),
 }
 
 # API operation ids (see alianza.api). The API enforces these itself; the middleware leaves the

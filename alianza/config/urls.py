@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("alianza.core.urls")),
     path("accounts/", include("alianza.accounts.urls")),
     path("audit/", include("alianza.audit.urls")),
+    path("agreements/", include("alianza.agreements.urls")),
+    path("exchange/", include("alianza.exchange.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "alianza.accounts",
     "alianza.audit",
     "alianza.linkage",
+    "alianza.cases",
+    "alianza.people",
+    "alianza.prosecution",
 ]
 
 MIDDLEWARE = [
