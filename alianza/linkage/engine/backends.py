@@ -57,6 +57,7 @@ def spark_session_for_linkage(*, master: str = "local[*]") -> Any:
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.default.parallelism", "8")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", os.environ.get("ALIANZA_SPARK_DRIVER_MEMORY", "4g"))
             .getOrCreate()
         )

@@ -239,9 +239,13 @@ def read_encodings(lines: Iterable[str], *, label: str = "input") -> Encodings:
             clk = base64.b64decode(item["clk"], validate=True)
             ids.append(str(item["id"]))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            raise InputDataError(f"Line {number} of the {label} file is not a valid encoding.") from None
+            raise InputDataError(
+                f"Line {number} of the {label} file is not a valid encoding."
+            ) from None
         if len(clk) * 8 != bits:
-            raise InputDataError(f"Line {number} of the {label} file has a filter of the wrong size.")
+            raise InputDataError(
+                f"Line {number} of the {label} file has a filter of the wrong size."
+            )
         filters.append(clk)
     if not ids:
         raise InputDataError(f"The {label} file has a header but no records.")

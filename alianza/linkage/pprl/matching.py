@@ -52,9 +52,7 @@ def dice_candidates(
 ) -> tuple[list[float], list[int], list[int]]:
     """All pairs with Dice ≥ `threshold`, as (similarities, left indices, right indices)."""
     tasks = [
-        (i, j)
-        for i in range(0, len(left), chunk_size)
-        for j in range(0, len(right), chunk_size)
+        (i, j) for i in range(0, len(left), chunk_size) for j in range(0, len(right), chunk_size)
     ]
 
     def run(task: tuple[int, int]) -> tuple[int, int, object, tuple[object, object]]:
@@ -126,7 +124,9 @@ def match_encodings(
         {
             "left_id": [left.ids[rows[k]] for k in kept],
             "right_id": [right.ids[cols[k]] for k in kept],
-            "match_probability": [round(match_probability(sims[k], threshold=cut), 6) for k in kept],
+            "match_probability": [
+                round(match_probability(sims[k], threshold=cut), 6) for k in kept
+            ],
         }
     )
     return pairs.sort_values(["left_id", "right_id"]).reset_index(drop=True)

@@ -69,7 +69,9 @@ def test_pprl_matches_nearly_as_well_as_plaintext(match_tables) -> None:  # type
 
 
 def test_round_trip_and_damaged_files() -> None:
-    records = pd.DataFrame([dict.fromkeys(CANONICAL_COLUMNS, "") | {"record_id": "x1", "given_names": "Ana"}])
+    records = pd.DataFrame(
+        [dict.fromkeys(CANONICAL_COLUMNS, "") | {"record_id": "x1", "given_names": "Ana"}]
+    )
     encodings = encode_records(records, secret=SECRET)
     buffer = io.StringIO()
     write_encodings(encodings, buffer)
@@ -94,7 +96,9 @@ def test_pprl_commands_encode_then_match(tmp_path: Path, match_tables) -> None: 
     left, right = match_tables
     left.loc[:, list(CANONICAL_COLUMNS)].to_csv(tmp_path / "a.csv", index=False)
     right.loc[:, list(CANONICAL_COLUMNS)].to_csv(tmp_path / "b.csv", index=False)
-    (tmp_path / "key").write_text("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n")
+    (tmp_path / "key").write_text(
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+    )
     for side in ("a", "b"):
         call_command(
             "pprl", "encode", str(tmp_path / f"{side}.csv"), "--secret-file", str(tmp_path / "key"),
@@ -107,4 +111,6 @@ def test_pprl_commands_encode_then_match(tmp_path: Path, match_tables) -> None: 
     pairs = pd.read_csv(tmp_path / "pairs.csv", dtype=str)
     assert score_pairs(pairs, left, right).f1 >= 0.88
     with pytest.raises(CommandError, match="does not exist"):
-        call_command("pprl", "match", str(tmp_path / "nope.jsonl"), str(tmp_path / "b.jsonl"), "--out", "-")
+        call_command(
+            "pprl", "match", str(tmp_path / "nope.jsonl"), str(tmp_path / "b.jsonl"), "--out", "-"
+        )
