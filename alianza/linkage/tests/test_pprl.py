@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from alianza.linkage.engine import CANONICAL_COLUMNS, InputDataError
+from alianza.linkage.engine.features import prepare_features
 from alianza.linkage.engine.metrics import score_pairs
 from alianza.linkage.pprl import (
     PprlError,
@@ -21,7 +22,6 @@ from alianza.linkage.pprl import (
     write_encodings,
 )
 from alianza.linkage.pprl.encoding import ClkEncoder
-from alianza.linkage.engine.features import prepare_features
 
 SECRET = b"test secret, 32 bytes long......"
 
