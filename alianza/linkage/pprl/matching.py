@@ -55,21 +55,23 @@ def dice_candidates(
         (i, j) for i in range(0, len(left), chunk_size) for j in range(0, len(right), chunk_size)
     ]
 
-    def run(task: tuple[int, int]) -> tuple[int, int, object, tuple[object, object]]:
+    def run(
+        task: tuple[int, int],
+    ) -> tuple[int, int, Sequence[float], Sequence[int], Sequence[int]]:
         i, j = task
         sims, (rows, cols) = dice_coefficient_accelerated(
             [left[i : i + chunk_size], right[j : j + chunk_size]], threshold
         )
-        return i, j, sims, (rows, cols)
+        return i, j, sims, rows, cols
 
     sims_out: list[float] = []
     left_out: list[int] = []
     right_out: list[int] = []
     with ThreadPoolExecutor(max_workers=workers or min(2, os.cpu_count() or 1)) as pool:
-        for i, j, sims, (rows, cols) in pool.map(run, tasks):
-            sims_out.extend(sims)  # type: ignore[call-overload]
-            left_out.extend(r + i for r in rows)  # type: ignore[attr-defined]
-            right_out.extend(c + j for c in cols)  # type: ignore[attr-defined]
+        for i, j, sims, rows, cols in pool.map(run, tasks):
+            sims_out.extend(sims)
+            left_out.extend(r + i for r in rows)
+            right_out.extend(c + j for c in cols)
             if progress:
                 progress(1)
     return sims_out, left_out, right_out

@@ -113,12 +113,16 @@ class Command(BaseCommand):
             disable=options["no_progress"],
             leave=False,
         ) as bar:
+
+            def advance(chunks: int) -> None:
+                bar.update(chunks)
+
             pairs = match_encodings(
                 left,
                 right,
                 threshold=options["threshold"],
                 one_to_one=not options["many_to_many"],
-                progress=bar.update,
+                progress=advance,
             )
         write_csv(pairs, options["out"])
         self.stderr.write(f"{len(left.ids)} × {len(right.ids)} encodings, {len(pairs)} matches")
