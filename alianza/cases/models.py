@@ -1,0 +1,227 @@
+"""Cases of trafficking, smuggling and related crimes, their routes, and the taxonomies they use.
+
+People and their roles in a case live in `alianza.people`; proceedings against suspects in
+`alianza.prosecution`. Writes go through `alianza.cases.services`, reads through
+`alianza.cases.selectors`, which apply the authorization rules.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from alianza.accounts.authz import Category
+from alianza.accounts.models import Institution
+from alianza.cases.choices import (
+    ARTICLES_BY_CRIME,
+    CaseSource,
+    CaseStatus,
+    CrimeType,
+    CrossingType,
+    Department,
+    LegalArticle,
+    RouteEventType,
+    Sensitivity,
+    TransportMode,
+    Vocabulary,
+)
+from alianza.cases.fields import PartialDateField
+
+
+class MultilingualLabel(models.Model):
+    label_es = models.CharField(_("label (Spanish)"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    label_pt = models.CharField(_("label (Portuguese)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        language = (translation.get_language() or "es")[:2]
+        return str(getattr(self, f"label_{language}", "") or self.label_es)
+
+
+class ReferenceTerm(MultilingualLabel):
+    """One entry of an administrator-editable taxonomy, mapped to its HTCDS picklist value."""
+
+    vocabulary = models.CharField(_("vocabulary"), max_length=32, choices=Vocabulary.choices)
+    code = models.CharField(_("code"), max_length=64)
+    htcds_value = models.CharField(
+        _("HTCDS value"), max_length=64, blank=True,
+        help_text=_("The HTCDS 2.0 picklist value this term exports as; Other when it has none."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reference term")
+        verbose_name_plural = _("reference terms")
+        ordering = ["vocabulary", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "code"], name="referenceterm_unique_code"),
+        ]
+
+
+class BorderCrossing(MultilingualLabel):
+    """A border crossing point (or international airport) that a route can pass through."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    country = models.CharField(_("country"), max_length=3, help_text=_("ISO 3166-1 alpha-3."))
+    department = models.CharField(_("department"), max_length=5, choices=Department.choices, blank=True)
+    neighbour_country = models.CharField(_("neighbouring country"), max_length=3, blank=True)
+    neighbour_place = models.CharField(_("place across the border"), max_length=100, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("border crossing")
+        verbose_name_plural = _("border crossings")
+        ordering = ["code"]
+
+
+class CaseSequence(models.Model):
+    """The last reference number issued per year; locked while a new reference is issued."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+def _crime_article_pairs() -> Q:
+    condition = Q()
+    for crime, articles in ARTICLES_BY_CRIME.items():
+        condition |= Q(crime_type=crime, legal_article__in=articles)
+    return condition
+
+
+class Case(models.Model):
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True,
+        help_text=_("Unique on this node, e.g. BOL-2024-000123."),
+    )
+    crime_type = models.CharField(_("crime type"), max_length=16, choices=CrimeType.choices)
+    legal_article = models.CharField(_("legal article"), max_length=16, choices=LegalArticle.choices)
+    status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
+    closure_reason = models.TextField(_("reason for closure"), blank=True)
+    owner_institution = models.ForeignKey(
+        Institution, verbose_name=_("owning institution"), on_delete=models.PROTECT, related_name="cases"
+    )
+    reported_on = models.DateField(_("date reported"))
+    first_incident_on = PartialDateField(_("date of the first incident"))
+    department = models.CharField(_("department"), max_length=5, choices=Department.choices, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=24, choices=CaseSource.choices)
+    narrative = models.TextField(_("narrative"), blank=True)
+    sensitivity = models.CharField(
+        _("sensitivity"), max_length=12, choices=Sensitivity.choices, default=Sensitivity.NORMAL
+    )
+    exploitation_forms = models.ManyToManyField(
+        ReferenceTerm, verbose_name=_("forms of exploitation"), blank=True, related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.EXPLOITATION_FORM},
+    )
+    # Where the exploitation took place, kept by the services from the route (ISO alpha-3 codes).
+    exploitation_countries = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # Folded (lower-case, accent-free) text kept by the services for search: reference and
+    # narrative in one column, participants' names in another, because names are identity data.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    names_text = models.TextField(blank=True, default="", editable=False)
+    # Optimistic concurrency: every update states the version it was based on.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The record id in the system it was imported from, which makes re-imports idempotent.
+    source_record_id = models.CharField(max_length=100, blank=True, default="", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_crime_article_pairs(), name="case_article_matches_crime"),
+            models.UniqueConstraint(
+                fields=["owner_institution", "source_record_id"],
+                condition=~Q(source_record_id=""),
+                name="case_unique_source_record",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner_institution", "reported_on"]),
+            models.Index(fields=["crime_type", "reported_on"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["department"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.sensitivity == Sensitivity.RESTRICTED
+
+
+class CaseShare(models.Model):
+    """An explicit share of one data category of a case with another institution.
+
+    One row per category, so that "shared with my institution for victim identity" is a plain
+    indexed lookup on every database.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="case_shares")
+    category = models.CharField(_("data category"), max_length=24, choices=[(c.value, c.value) for c in Category])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case share")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "institution", "category"], name="caseshare_unique_category"),
+        ]
+        indexes = [models.Index(fields=["institution", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.institution_id}: {self.category}"
+
+
+class RouteEvent(models.Model):
+    """One step of the route (HTCDS historic trafficking event), in order along the journey."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route_events")
+    position = models.PositiveSmallIntegerField(_("order"))
+    event_type = models.CharField(_("type"), max_length=16, choices=RouteEventType.choices)
+    country = models.CharField(_("country"), max_length=3, help_text=_("ISO 3166-1 alpha-3."))
+    department = models.CharField(_("department"), max_length=5, choices=Department.choices, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    border_crossing = models.ForeignKey(
+        BorderCrossing, verbose_name=_("border crossing"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    date = PartialDateField(_("date"))
+    transport_mode = models.CharField(
+        _("transport"), max_length=16, choices=TransportMode.choices, default=TransportMode.UNKNOWN
+    )
+    crossing = models.CharField(_("border crossing regularity"), max_length=12, choices=CrossingType.choices, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("route event")
+        verbose_name_plural = _("route events")
+        ordering = ["case", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="routeevent_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.event_type} {self.country}"
