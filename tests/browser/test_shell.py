@@ -238,3 +238,60 @@ def test_usable_at_phone_width(new_page: Callable[..., Any]) -> None:
     response = page.goto(reverse("admin:index"))
     assert response is not None and response.status == 403
     _assert_no_horizontal_scroll(page, "forbidden")
+
+
+# Checks a page can fail without a full audit tool: what a screen-reader or keyboard user needs first.
+_BASIC_A11Y_PROBLEMS = """() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push('html has no lang');
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+  const controls = document.querySelectorAll(
+    'input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea');
+  for (const el of controls) {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    if (!named) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.name || el.id}`);
+    const describedBy = (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+    for (const id of describedBy) {
+      if (!document.getElementById(id) && el.getAttribute('aria-invalid') === 'true') {
+        problems.push(`${el.name}: aria-describedby points at missing #${id}`);
+      }
+    }
+  }
+  for (const el of document.querySelectorAll('button, a[href]')) {
+    if (!(el.innerText || el.getAttribute('aria-label') || el.title || '').trim()) {
+      problems.push(`nameless ${el.tagName.toLowerCase()} ${el.outerHTML.slice(0, 60)}`);
+    }
+  }
+  for (const img of document.querySelectorAll('img:not([alt])')) problems.push(`img without alt ${img.src}`);
+  return problems;
+}"""
+
+
+def _check_page(page: Any, name: str) -> None:
+    _assert_no_horizontal_scroll(page, name)
+    problems = page.evaluate(_BASIC_A11Y_PROBLEMS)
+    assert not problems, f"{name}: {problems}"
+
+
+@pytest.mark.parametrize(
+    "role", [Role.CASE_WORKER, Role.INVESTIGATOR, Role.PROSECUTOR, Role.ANALYST, Role.AUDITOR]
+)
+def test_every_page_in_a_roles_navigation_fits_a_phone(
+    new_page: Callable[..., Any], role: str
+) -> None:
+    """Each page a role can reach from its navigation: no sideways scrolling at 375 px, labelled
+    controls, one h1. New apps' pages are covered as soon as they join the navigation."""
+    user = UserFactory(role=role)
+    page = new_page(viewport={"width": 375, "height": 740})
+    sign_in(page, user)
+    expect(page.locator("nav#main-nav")).to_be_visible()
+    links = page.locator("nav#main-nav a[data-nav]").evaluate_all(
+        "els => els.map(e => [e.dataset.nav, e.getAttribute('href')])"
+    )
+    assert links, "the role has a navigation"
+    for url_name, href in links:
+        response = page.goto(href)
+        assert response is not None and response.status == 200, (
+            f"{url_name} answered {response and response.status}"
+        )
+        _check_page(page, f"{role}-{url_name.replace(':', '-')}")
