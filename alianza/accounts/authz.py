@@ -161,6 +161,21 @@ def case_categories(
     return frozenset()
 
 
+def case_editable(
+    user: User | Any,
+    *,
+    owner_institution_id: int,
+    shares: Mapping[int, frozenset[Category]] | None = None,
+) -> bool:
+    """Whether `user` may change a case: its owner's case team, or an institution it is shared with in full."""
+    if not has_perm(user, Perm.CASE_EDIT):
+        return False
+    if user.institution_id == owner_institution_id:
+        return True
+    shared = (shares or {}).get(user.institution_id) if user.institution_id is not None else None
+    return shared is not None and ALL_CATEGORIES <= shared
+
+
 # --- routes ------------------------------------------------------------------------------------
 
 

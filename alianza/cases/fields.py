@@ -21,7 +21,7 @@ def validate_partial_date(value: str) -> None:
         raise ValidationError("Store partial dates as YYYY, YYYY-MM or YYYY-MM-DD.")
 
 
-class PartialDateField(models.CharField):  # type: ignore[type-arg]
+class PartialDateField(models.CharField):
     """A date known to the year, the month or the day; empty when unknown."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,6 +7,8 @@ its normalised form (`alianza.normalize.normalize_document`), which linkage comp
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -100,7 +102,7 @@ class Contact(models.Model):
         return f"{self.kind}"
 
 
-def _terms(vocabulary: str, label: str) -> models.ManyToManyField[ReferenceTerm, ReferenceTerm]:
+def _terms(vocabulary: str, label: Any) -> models.ManyToManyField[ReferenceTerm, ReferenceTerm]:
     return models.ManyToManyField(
         ReferenceTerm, verbose_name=label, blank=True, related_name="+",
         limit_choices_to={"vocabulary": vocabulary},

@@ -1,0 +1,1 @@
+from alianza.cases.tests.conftest import reference  # noqa: F401
