@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "alianza.cases",
     "alianza.people",
     "alianza.prosecution",
+    "alianza.stats",
+    "alianza.plan",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,81 @@
+"""Registered computations for plan indicators: key → function of the year, computed from the registry.
+
+A computed indicator names one of these keys; adding an indicator that uses an existing key
+needs no code. A new kind of computation is one decorated function here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from alianza.stats.indicators import IndicatorEngine
+
+
+@dataclass(frozen=True)
+class Computation:
+    key: str
+    label: str | Promise
+    compute: Callable[[IndicatorEngine, int], float | None]
+
+
+COMPUTATIONS: dict[str, Computation] = {}
+
+
+def register(
+    key: str, label: str | Promise
+) -> Callable[
+    [Callable[[IndicatorEngine, int], float | None]], Callable[[IndicatorEngine, int], float | None]
+]:
+    def wrap(
+        fn: Callable[[IndicatorEngine, int], float | None],
+    ) -> Callable[[IndicatorEngine, int], float | None]:
+        COMPUTATIONS[key] = Computation(key, label, fn)
+        return fn
+
+    return wrap
+
+
+def computation_choices() -> list[tuple[str, str | Promise]]:
+    return [(c.key, c.label) for c in COMPUTATIONS.values()]
+
+
+def _total(measure: str) -> Callable[[IndicatorEngine, int], float]:
+    def compute(engine: IndicatorEngine, year: int) -> float:
+        return float(engine.totals(year=year)[measure][1])
+
+    return compute
+
+
+register("cases_registered", _("Cases registered"))(_total("cases"))
+register("victims_identified", _("Victims identified (deduplicated)"))(_total("victims"))
+register("persons_prosecuted", _("Persons prosecuted"))(_total("prosecuted"))
+register("persons_convicted", _("Persons convicted"))(_total("convicted"))
+
+
+@register("conviction_rate", _("Persons convicted per 100 prosecuted"))
+def _conviction_rate(engine: IndicatorEngine, year: int) -> float | None:
+    totals = engine.totals(year=year)
+    prosecuted = totals["prosecuted"][1]
+    return round(100 * totals["convicted"][1] / prosecuted, 1) if prosecuted else None
+
+
+@register("child_victims_share", _("Share of victims who are children (%)"))
+def _child_share(engine: IndicatorEngine, year: int) -> float | None:
+    frame = engine.breakdown(year=year, by="sex_age")
+    counts = dict(zip(frame["category"], frame["deduplicated"], strict=True))
+    total = sum(counts.values())
+    return (
+        round(100 * (counts.get("girls", 0) + counts.get("boys", 0)) / total, 1) if total else None
+    )
+
+
+@register("international_victims_share", _("Share of victims exploited abroad (%)"))
+def _abroad_share(engine: IndicatorEngine, year: int) -> float | None:
+    flows = engine.flows(year=year)
+    total = int(flows["deduplicated"].sum())
+    abroad = int(flows.loc[flows["destination"] != "BOL", "deduplicated"].sum())
+    return round(100 * abroad / total, 1) if total else None

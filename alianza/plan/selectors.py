@@ -1,0 +1,147 @@
+"""Reads of the national plan: indicators with targets, measured or computed values, and progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from alianza.accounts import authz
+from alianza.core.errors import NotFound, PermissionDenied
+from alianza.plan.computations import COMPUTATIONS
+from alianza.plan.models import Axis, Goal, Indicator, IndicatorMethod, Plan, progress_ratio
+
+
+def _require_view(acting_user: Any) -> None:
+    if not (
+        authz.has_perm(acting_user, authz.Perm.STATS_VIEW)
+        or authz.has_perm(acting_user, authz.Perm.PLAN_MANAGE)
+    ):
+        raise PermissionDenied(_("You may not see the national plan."))
+
+
+def plan_list(*, acting_user: Any) -> list[Plan]:
+    _require_view(acting_user)
+    return list(Plan.objects.all())
+
+
+def current_plan() -> Plan | None:
+    return Plan.objects.order_by("-start_year").first()
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    values: dict[int, Decimal | None]
+    targets: dict[int, Decimal]
+    latest_year: int | None
+    progress: float | None
+
+
+def _indicators(plan: Plan) -> list[Indicator]:
+    return list(
+        Indicator.objects.filter(goal__axis__plan=plan)
+        .select_related("goal__axis")
+        .prefetch_related("targets", "measurements")
+        .order_by("goal__axis__position", "goal__position", "position", "id")
+    )
+
+
+def _computed_values(
+    indicators: list[Indicator], years: range
+) -> dict[int, dict[int, Decimal | None]]:
+    computed = [
+        i
+        for i in indicators
+        if i.method == IndicatorMethod.COMPUTED and i.computation in COMPUTATIONS
+    ]
+    if not computed:
+        return {}
+    from alianza.stats.services import indicator_engine
+
+    out: dict[int, dict[int, Decimal | None]] = {}
+    with indicator_engine() as engine:
+        data_years = set(engine.yearly_counts()["year"].astype(int))
+        for indicator in computed:
+            fn = COMPUTATIONS[indicator.computation].compute
+            out[indicator.pk] = {}
+            for year in years:
+                value = fn(engine, year) if year in data_years else None
+                out[indicator.pk][year] = Decimal(str(value)) if value is not None else None
+    return out
+
+
+def _target_for(targets: dict[int, Decimal], year: int) -> Decimal | None:
+    """The target set for `year`, else the next one set, else the last one."""
+    if year in targets:
+        return targets[year]
+    later = [y for y in targets if y > year]
+    if later:
+        return targets[min(later)]
+    return targets[max(targets)] if targets else None
+
+
+def indicator_rows(plan: Plan) -> list[IndicatorRow]:
+    indicators = _indicators(plan)
+    computed = _computed_values(indicators, plan.years)
+    rows = []
+    for indicator in indicators:
+        if indicator.pk in computed:
+            values = computed[indicator.pk]
+        else:
+            measured = {m.year: m.value for m in indicator.measurements.all()}
+            values = {year: measured.get(year) for year in plan.years}
+        targets = {t.year: t.value for t in indicator.targets.all()}
+        known = [y for y, v in values.items() if v is not None]
+        latest = max(known) if known else None
+        target = _target_for(targets, latest) if latest is not None else None
+        progress = None
+        if latest is not None and target is not None:
+            progress = progress_ratio(baseline=indicator.baseline_value, target=target,
+                                      value=values[latest] or Decimal(0), direction=indicator.direction)  # fmt: skip
+        rows.append(IndicatorRow(indicator, values, targets, latest, progress))
+    return rows
+
+
+def plan_detail(*, acting_user: Any, plan_id: int) -> dict[str, Any]:
+    _require_view(acting_user)
+    plan = (
+        Plan.objects.prefetch_related(
+            Prefetch(
+                "axes",
+                queryset=Axis.objects.prefetch_related(
+                    Prefetch("goals", queryset=Goal.objects.all())
+                ),
+            )
+        )
+        .filter(pk=plan_id)
+        .first()
+    )
+    if plan is None:
+        raise NotFound(_("There is no such plan."))
+    rows = indicator_rows(plan)
+    by_goal: dict[int, list[IndicatorRow]] = {}
+    for row in rows:
+        by_goal.setdefault(row.indicator.goal_id, []).append(row)
+    return {"plan": plan, "by_goal": by_goal, "rows": rows, "years": list(plan.years)}
+
+
+def progress_by_axis(plan: Plan | None = None) -> dict[str, Any]:
+    """Average progress of each axis's indicators towards their targets (0–100), for the dashboard."""
+    plan = plan or current_plan()
+    if plan is None:
+        return {"plan": "", "rows": []}
+    rows = indicator_rows(plan)
+    axes = list(plan.axes.all())
+    result = []
+    for axis in axes:
+        ratios = [
+            r.progress
+            for r in rows
+            if r.indicator.goal.axis_id == axis.pk and r.progress is not None
+        ]
+        result.append([str(axis), round(100 * sum(ratios) / len(ratios)) if ratios else None])
+    return {"plan": plan.title, "rows": result}

@@ -1,0 +1,81 @@
+"""Reference data and records the statistics need: person clusters, population, privacy budget."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PersonCluster(models.Model):
+    """Which natural person (cluster) a person record belongs to, as linkage decided.
+
+    The linkage app fills this through `alianza.stats.services.person_clusters_replace`; a person
+    record without a row is a cluster of its own. Statistics count clusters to deduplicate.
+    """
+
+    person_id = models.BigIntegerField(_("person record"), unique=True)
+    cluster_id = models.CharField(_("cluster"), max_length=64, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person cluster")
+        verbose_name_plural = _("person clusters")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.cluster_id}"
+
+
+class PopulationGroup(models.TextChoices):
+    WOMEN = "women", _("Women")
+    MEN = "men", _("Men")
+    GIRLS = "girls", _("Girls")
+    BOYS = "boys", _("Boys")
+
+
+class PopulationFigure(models.Model):
+    """Population of Bolivia by year, sex and age group: the denominator of SDG 16.2.2."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    group = models.CharField(_("group"), max_length=8, choices=PopulationGroup.choices)
+    population = models.PositiveIntegerField(_("population"))
+    source = models.CharField(_("source"), max_length=200)
+    is_synthetic = models.BooleanField(
+        _("approximate demo figure"), default=False,
+        help_text=_("Set for invented or approximate figures; reports then say the rates are illustrative."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+        ordering = ["year", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "group"], name="populationfigure_unique_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.group}: {self.population}"
+
+
+class PrivacyRelease(models.Model):
+    """One differentially private release, with the epsilon it spent from the year's budget."""
+
+    table = models.CharField(_("table"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("year of the data"))
+    epsilon = models.DecimalField(_("epsilon"), max_digits=6, decimal_places=3)
+    values = models.JSONField(_("released values"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+
+    class Meta:
+        verbose_name = _("differentially private release")
+        verbose_name_plural = _("differentially private releases")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.year} ε={self.epsilon}"
