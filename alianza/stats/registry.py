@@ -73,10 +73,14 @@ class RegistrySource:
             "prosecuted": stage.isin(["prosecuted", "convicted", "acquitted"]),
             "convicted": stage.eq("convicted"),
         })  # fmt: skip
-        exploitation = _frame(
-            Case.exploitation_forms.through.objects.values_list("case_id", "referenceterm__code"),
-            ["case_id", "form"],
-        )
+        # Forms recorded on the case or on one of its victims count as the case's forms.
+        exploitation = pd.concat([
+            _frame(Case.exploitation_forms.through.objects.values_list("case_id", "referenceterm__code"),
+                   ["case_id", "form"]),
+            _frame(Participation.exploitation_forms.through.objects.values_list("participation__case_id",
+                                                                               "referenceterm__code"),
+                   ["case_id", "form"]),
+        ], ignore_index=True).drop_duplicates(ignore_index=True)  # fmt: skip
         route = _frame(
             RouteEvent.objects.values_list("case_id", "position", "event_type", "country"),
             ["case_id", "position", "event_type", "country"],
