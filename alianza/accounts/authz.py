@@ -225,6 +225,15 @@ ROUTE_RULES: dict[str, Rule] = {
     "accounts:token_revoke": VERIFIED,
     "audit:entry_list": needs(Perm.AUDIT_VIEW),
     "admin:*": needs(Perm.ADMIN_SITE),
+    "cases:case_list": needs(Perm.CASE_VIEW),
+    "cases:case_detail": needs(Perm.CASE_VIEW),
+    "cases:case_create": needs(Perm.CASE_CREATE),
+    "cases:case_edit": needs(Perm.CASE_EDIT),
+    "cases:participant_add": needs(Perm.CASE_EDIT),
+    "cases:participant_remove": needs(Perm.CASE_EDIT),
+    "cases:route_event_add": needs(Perm.CASE_EDIT),
+    "cases:route_event_delete": needs(Perm.CASE_EDIT),
+    "people:person_detail": needs(Perm.CASE_VIEW),
     "agreements:*": needs(Perm.AGREEMENTS_MANAGE),
 }
 

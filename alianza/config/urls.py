@@ -13,6 +13,8 @@ urlpatterns = [
     path("audit/", include("alianza.audit.urls")),
     path("agreements/", include("alianza.agreements.urls")),
     path("exchange/", include("alianza.exchange.urls")),
+    path("cases/", include("alianza.cases.urls")),
+    path("people/", include("alianza.people.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -512,3 +512,25 @@ def participation_delete(*, acting_user: Any, participation_id: int, expected_ve
         case_touch(case)
         case_refresh_search(case)
         audit_record(actor=acting_user, action="case.participant_remove", obj=case, changed_fields=["participations"])
+
+
+def participant_add(
+    *,
+    acting_user: Any,
+    case_id: int,
+    data: ParticipationInput,
+    person: PersonInput | None = None,
+    person_id: int | None = None,
+    expected_version: int | None = None,
+) -> Participation:
+    """Add someone to a case in one transaction: an existing person by id, or a new one."""
+    if (person is None) == (person_id is None):
+        raise ValidationFailed(_("Give either an existing person or the details of a new one."))
+    with transaction.atomic(durable=True):
+        case = case_for_update(acting_user=acting_user, case_id=case_id, expected_version=expected_version)
+        if person_id is not None:
+            existing = _person_usable(acting_user, person_id)
+        else:
+            assert person is not None
+            existing = person_create_in_transaction(acting_user=acting_user, data=person)
+        return participation_create_in_transaction(acting_user=acting_user, case=case, person=existing, data=data)
