@@ -24,6 +24,7 @@ class Table:
     key: str
     title: str
     category_heading: str
+    codes: tuple[str, ...]
     categories: tuple[str, ...]
     raw: tuple[int, ...]
     deduplicated: tuple[int, ...]
@@ -51,6 +52,7 @@ def _table(key: str, title: str, heading: str, frame, label: Callable[[str], str
         key=key,
         title=title,
         category_heading=heading,
+        codes=tuple(str(c) for c in frame["category"]),
         categories=tuple(label(str(c)) for c in frame["category"]),
         raw=tuple(int(v) for v in frame["raw"]),
         deduplicated=tuple(int(v) for v in frame["deduplicated"]),
@@ -95,15 +97,15 @@ def glotip_tables(
 def write_csv(
     tables: Sequence[Table], out: io.TextIOBase | io.StringIO, *, year: int, headings: Sequence[str]
 ) -> None:
-    """Long format: year, table, category, raw, deduplicated; one total row per table."""
+    """Long format: year, table, category code, label, raw, deduplicated; a TOTAL row per table."""
     writer = csv.writer(out)
     writer.writerow(headings)
     for table in tables:
-        for category, raw, dedup in zip(
-            table.categories, table.raw, table.deduplicated, strict=True
+        for code, label, raw, dedup in zip(
+            table.codes, table.categories, table.raw, table.deduplicated, strict=True
         ):
-            writer.writerow([year, table.key, category, raw, dedup])
-        writer.writerow([year, table.key, "TOTAL", table.total_raw, table.total_deduplicated])
+            writer.writerow([year, table.key, code, label, raw, dedup])
+        writer.writerow([year, table.key, "TOTAL", "", table.total_raw, table.total_deduplicated])
 
 
 def write_xlsx(
