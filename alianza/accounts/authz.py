@@ -225,6 +225,16 @@ ROUTE_RULES: dict[str, Rule] = {
     "accounts:token_revoke": VERIFIED,
     "audit:entry_list": needs(Perm.AUDIT_VIEW),
     "admin:*": needs(Perm.ADMIN_SITE),
+    "stats:dashboard": needs(Perm.STATS_VIEW),
+    "stats:public_dashboard": PUBLIC,
+    "stats:glotip_download": needs(Perm.STATS_VIEW),
+    "stats:microdata_download": needs(Perm.STATS_VIEW),
+    "stats:report_download": needs(Perm.STATS_VIEW),
+    "stats:privacy_release": needs(Perm.STATS_PUBLISH),
+    "stats:population": needs(Perm.STATS_PUBLISH),
+    "plan:plan_list": needs(Perm.STATS_VIEW),
+    "plan:plan_detail": needs(Perm.STATS_VIEW),
+    "plan:measurement_record": needs(Perm.PLAN_MANAGE),
     "cases:case_list": needs(Perm.CASE_VIEW),
     "cases:case_detail": needs(Perm.CASE_VIEW),
     "cases:case_create": needs(Perm.CASE_CREATE),
@@ -235,6 +245,10 @@ ROUTE_RULES: dict[str, Rule] = {
     "cases:route_event_delete": needs(Perm.CASE_EDIT),
     "people:person_detail": needs(Perm.CASE_VIEW),
     "agreements:*": needs(Perm.AGREEMENTS_MANAGE),
+    "exchange:*": needs(Perm.EXCHANGE_SEND),
+    "exchange:inbox": needs(Perm.EXCHANGE_REVIEW),
+    "exchange:inbound_upload": needs(Perm.EXCHANGE_REVIEW),
+    "exchange:inbound_detail": needs(Perm.EXCHANGE_REVIEW),
 }
 
 # API operation ids (see alianza.api). The API enforces these itself; the middleware leaves the
@@ -249,6 +263,12 @@ API_RULES: dict[str, Rule] = {
     "token_revoke": VERIFIED,
     "institution_list": VERIFIED,
     "audit_entry_list": needs(Perm.AUDIT_VIEW),
+    # A partner node has no user here: the package's signature authenticates it (exchange.api).
+    "exchange_inbox_receive": PUBLIC,
+    "exchange_node_jwks": PUBLIC,
+    "exchange_outbox_list": needs(Perm.EXCHANGE_SEND),
+    "exchange_inbox_list": needs(Perm.EXCHANGE_REVIEW),
+    "exchange_inbox_import": needs(Perm.EXCHANGE_REVIEW),
 }
 
 

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -49,7 +49,7 @@ def keys_dir() -> Path:
     return Path(settings.ALIANZA_KEYS_DIR)
 
 
-def _new_key(curve: str, use: str) -> OKPKey:
+def _new_key(curve: Literal["Ed25519", "X25519"], use: str) -> OKPKey:
     key = OKPKey.generate_key(curve, parameters={"use": use}, private=True)
     key.ensure_kid()  # the RFC 7638 thumbprint
     return key

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("alianza.core.urls")),
     path("accounts/", include("alianza.accounts.urls")),
     path("audit/", include("alianza.audit.urls")),
+    path("stats/", include("alianza.stats.urls")),
+    path("plan/", include("alianza.plan.urls")),
     path("agreements/", include("alianza.agreements.urls")),
     path("exchange/", include("alianza.exchange.urls")),
     path("cases/", include("alianza.cases.urls")),

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from joserfc import jwe, jws
 from joserfc.errors import JoseError, SecurityWarning
@@ -81,7 +82,7 @@ class PackageRejected(ApplicationError):
     code = "package_rejected"
     http_status = 422
 
-    def __init__(self, reason: str, message: str, *, http_status: int | None = None) -> None:
+    def __init__(self, reason: str, message: str | Promise, *, http_status: int | None = None) -> None:
         super().__init__(str(message), extra={"reason": reason})
         self.reason = reason
         if http_status is not None:
@@ -89,7 +90,7 @@ class PackageRejected(ApplicationError):
 
 
 class OnwardTransferForbidden(PackageRejected):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str | Promise) -> None:
         super().__init__("onward_transfer_forbidden", message)
 
 
@@ -262,7 +263,7 @@ class PersonOut(_Strict):
     given_names: str = Field("", max_length=200)
     first_surname: str = Field("", max_length=100)
     second_surname: str = Field("", max_length=100)
-    sex: Literal["", "M", "F"] = ""
+    sex: Literal["", "M", "F", "X"] = ""
     birth_date: str = Field("", pattern=r"^(\d{4}(-\d{2}-\d{2})?)?$")
     nationality: str = Field("", pattern=r"^([A-Z]{3})?$")
     document_type: str = Field("", max_length=40)
@@ -589,3 +590,33 @@ def verify_receipt(token: str, *, keys: Iterable[OKPKey]) -> dict[str, Any]:
     if not isinstance(body, dict) or body.get("format") != RECEIPT_FORMAT:
         raise PackageRejected("receipt_invalid", _("The receipt is not in the expected format."))
     return body
+
+
+def snapshot_from_dict(data: dict[str, Any]) -> CaseSnapshot:
+    """A `CaseSnapshot` from its JSON form (for `alianza exchange send --snapshot`, and tests)."""
+
+    def provenance(value: dict[str, Any] | None) -> Provenance | None:
+        return Provenance(**value) if value else None
+
+    def person(value: dict[str, Any]) -> PersonRecord:
+        value = dict(value)
+        value["consented_countries"] = frozenset(value.get("consented_countries", ()))
+        value["provenance"] = provenance(value.get("provenance"))
+        return PersonRecord(**value)
+
+    def step(value: dict[str, Any]) -> RouteStep:
+        return RouteStep(**{**value, "provenance": provenance(value.get("provenance"))})
+
+    try:
+        return CaseSnapshot(
+            reference=str(data["reference"]),
+            crime_type=data["crime_type"],
+            statistics=dict(data.get("statistics", {})),
+            summary=dict(data.get("summary", {})),
+            route=tuple(step(s) for s in data.get("route", ())),
+            suspects=tuple(person(p) for p in data.get("suspects", ())),
+            victims=tuple(person(p) for p in data.get("victims", ())),
+            provenance=provenance(data.get("provenance")),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ApplicationError(_("The case snapshot is not valid: %(error)s") % {"error": exc}) from exc
