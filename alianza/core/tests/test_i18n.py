@@ -29,7 +29,7 @@ HOW_TO_FIX = (
     "Run `make makemessages`, translate the new entries in alianza/locale/{es,pt}/LC_MESSAGES/"
     "django.po (remove any `#, fuzzy` flag once checked), then `make messages`."
 )
-_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{(\w*)\}")
 
 Key = tuple[str, str, str]  # (msgctxt, msgid, msgid_plural)
 
