@@ -53,4 +53,6 @@ ADMIN_ALLOWED_MODELS = {
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "protection.serviceprovider",
+    "protection.riskquestion",
 }

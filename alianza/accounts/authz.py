@@ -17,7 +17,7 @@ added without deciding who may use it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ class Perm(StrEnum):
     EXCHANGE_SEND = "exchange.send"
     EXCHANGE_REVIEW = "exchange.review"
     PLAN_MANAGE = "plan.manage"
+    CONSENT_OVERRIDE = "protection.consent_override"
 
 
 class Category(StrEnum):
@@ -76,6 +77,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Perm]] = {
             Perm.STATS_PUBLISH,
             Perm.AGREEMENTS_MANAGE,
             Perm.PLAN_MANAGE,
+            Perm.CONSENT_OVERRIDE,
         }
     ),
     Role.CASE_WORKER: _CASE_TEAM | {Perm.PROTECTION_MANAGE},
@@ -176,6 +178,56 @@ def case_editable(
     return shared is not None and ALL_CATEGORIES <= shared
 
 
+# --- victims: children and referrals ---------------------------------------------------------
+
+# A child victim's identity is for the fewest roles: the protection case workers working on them.
+CHILD_IDENTITY_ROLES = frozenset({Role.CASE_WORKER})
+
+
+def victim_identity_visible(user: User | Any, *, categories: frozenset[Category], is_child: bool) -> bool:
+    """Whether `user` may see who a victim is, given the case categories they may see."""
+    if Category.VICTIM_IDENTITY not in categories:
+        return False
+    return not is_child or user.role in CHILD_IDENTITY_ROLES
+
+
+def referral_party(
+    user: User | Any, *, from_institution_id: int, receiving_institution_ids: Collection[int | None]
+) -> str | None:
+    """"referrer" or "receiver" when the user's institution takes part in a referral, else None."""
+    if not has_perm(user, Perm.PROTECTION_MANAGE) or user.institution_id is None:
+        return None
+    if user.institution_id == from_institution_id:
+        return "referrer"
+    if user.institution_id in receiving_institution_ids:
+        return "receiver"
+    return None
+
+
+def referral_visible_grants(
+    user: User | Any,
+    *,
+    receiving_institution_ids: Collection[int | None],
+    granted: Collection[str],
+    identity_grants: Collection[str],
+    is_open: bool,
+    consent_in_force: bool,
+    consent_overridden: bool,
+    is_child: bool,
+) -> frozenset[str]:
+    """What a receiving institution's user sees of a referred victim: only what the referral grants,
+    only while it is open, and only while its consent stands (or a coordinator overrode it).
+    Withdrawing consent therefore stops the sharing at the next request."""
+    if not has_perm(user, Perm.PROTECTION_MANAGE) or user.institution_id not in receiving_institution_ids:
+        return frozenset()
+    if not is_open or not (consent_in_force or consent_overridden):
+        return frozenset()
+    visible = frozenset(granted)
+    if is_child and user.role not in CHILD_IDENTITY_ROLES:
+        visible -= frozenset(identity_grants)
+    return visible
+
+
 # --- routes ------------------------------------------------------------------------------------
 
 
@@ -225,6 +277,9 @@ ROUTE_RULES: dict[str, Rule] = {
     "accounts:token_revoke": VERIFIED,
     "audit:entry_list": needs(Perm.AUDIT_VIEW),
     "admin:*": needs(Perm.ADMIN_SITE),
+    "protection:*": needs(Perm.PROTECTION_MANAGE),
+    "protection:provider_list": needs(Perm.CASE_VIEW),
+    "protection:referral_override": needs(Perm.CONSENT_OVERRIDE),
     "stats:dashboard": needs(Perm.STATS_VIEW),
     "stats:public_dashboard": PUBLIC,
     "stats:glotip_download": needs(Perm.STATS_VIEW),
@@ -263,6 +318,15 @@ API_RULES: dict[str, Rule] = {
     "token_revoke": VERIFIED,
     "institution_list": VERIFIED,
     "audit_entry_list": needs(Perm.AUDIT_VIEW),
+    "protection_provider_list": needs(Perm.CASE_VIEW),
+    "protection_consent_create": needs(Perm.PROTECTION_MANAGE),
+    "protection_consent_withdraw": needs(Perm.PROTECTION_MANAGE),
+    "protection_plan_create": needs(Perm.PROTECTION_MANAGE),
+    "protection_referral_create": needs(Perm.PROTECTION_MANAGE),
+    "protection_referral_override": needs(Perm.CONSENT_OVERRIDE),
+    "protection_referral_list": needs(Perm.PROTECTION_MANAGE),
+    "protection_referral_get": needs(Perm.PROTECTION_MANAGE),
+    "protection_referral_transition": needs(Perm.PROTECTION_MANAGE),
     # A partner node has no user here: the package's signature authenticates it (exchange.api).
     "exchange_inbox_receive": PUBLIC,
     "exchange_node_jwks": PUBLIC,

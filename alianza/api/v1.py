@@ -17,6 +17,7 @@ from alianza.api.errors import error_response, validation_details
 from alianza.api.security import SessionAuth, TokenAuth, authorize_operation
 from alianza.audit.api import router as audit_router
 from alianza.core.errors import ApplicationError
+from alianza.protection.api import router as protection_router
 from alianza.exchange.api import router as exchange_router
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)
+api.add_router("/protection", protection_router)
 api.add_router("/exchange", exchange_router)
 
 

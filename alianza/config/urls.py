@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("alianza.core.urls")),
     path("accounts/", include("alianza.accounts.urls")),
     path("audit/", include("alianza.audit.urls")),
+    path("protection/", include("alianza.protection.urls")),
     path("stats/", include("alianza.stats.urls")),
     path("plan/", include("alianza.plan.urls")),
     path("agreements/", include("alianza.agreements.urls")),

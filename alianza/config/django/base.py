@@ -41,9 +41,12 @@ INSTALLED_APPS = [
     "alianza.accounts",
     "alianza.audit",
     "alianza.linkage",
+    "alianza.agreements",
+    "alianza.exchange",
     "alianza.cases",
     "alianza.people",
     "alianza.prosecution",
+    "alianza.protection",
     "alianza.stats",
     "alianza.plan",
 ]

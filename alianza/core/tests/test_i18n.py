@@ -105,6 +105,8 @@ def extracted_keys(tmp_path_factory: pytest.TempPathFactory) -> set[Key]:
     makemessages writes working files beside the templates it reads, so it runs on a copy of the
     sources rather than in the tree other people are editing.
     """
+    if shutil.which("xgettext") is None:
+        pytest.fail("xgettext is missing: install GNU gettext (apt-get install gettext).")
     work = tmp_path_factory.mktemp("makemessages")
     source = work / "alianza"
     shutil.copytree(PACKAGE_DIR, source, ignore=_not_a_message_source)

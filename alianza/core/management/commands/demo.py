@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from alianza.accounts.demo import DEMO_PASSWORD, demo_accounts_seed
 from alianza.accounts.roles import MFA_REQUIRED_ROLES
 from alianza.agreements.demo import demo_agreements_seed
+from alianza.protection.demo import demo_protection_seed
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         users = demo_accounts_seed()
+        demo_protection_seed()
         demo_agreements_seed()
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000 with:"))
         self.stdout.write(f"  password for every demo user: {DEMO_PASSWORD}")
