@@ -16,6 +16,7 @@ from alianza.accounts.api import router as accounts_router
 from alianza.api.errors import error_response, validation_details
 from alianza.api.security import SessionAuth, TokenAuth, authorize_operation
 from alianza.audit.api import router as audit_router
+from alianza.cases.api import router as cases_router
 from alianza.core.errors import ApplicationError
 from alianza.protection.api import router as protection_router
 from alianza.exchange.api import router as exchange_router
@@ -93,6 +94,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)
+api.add_router("/", cases_router)
 api.add_router("/protection", protection_router)
 api.add_router("/exchange", exchange_router)
 

@@ -21,6 +21,10 @@ from conftest import sign_in
 pytestmark = pytest.mark.django_db
 
 
+def english_client() -> Client:
+    return Client(headers={"Accept-Language": "en"})
+
+
 def _case_with_people(worker: Any, n: int) -> Case:
     case = case_create(
         acting_user=worker,
@@ -47,7 +51,7 @@ def _queries(client: Client, url: str) -> int:
 
 def test_list_and_detail_query_counts_do_not_grow_with_rows(make_user: Callable[..., Any], reference: None) -> None:
     worker = make_user(Role.CASE_WORKER)
-    client = sign_in(Client(), worker)
+    client = sign_in(english_client(), worker)
     small = _case_with_people(worker, 1)
     client.get("/cases/")  # the first request also writes the session
     list_few = _queries(client, "/cases/?q=mamani")
@@ -60,7 +64,7 @@ def test_list_and_detail_query_counts_do_not_grow_with_rows(make_user: Callable[
 
 
 def test_case_worker_registers_a_case_through_the_forms(make_user: Callable[..., Any], reference: None) -> None:
-    client = sign_in(Client(), make_user(Role.CASE_WORKER))
+    client = sign_in(english_client(), make_user(Role.CASE_WORKER))
     response = client.post("/cases/new/", {
         "crime_type": "trafficking", "status": "Active", "reported_on": "2024-07-01", "source": "hotline",
         "department": "BO-L", "sensitivity": "normal", "exploitation_forms": ["sexual_exploitation"],
@@ -80,7 +84,7 @@ def test_case_worker_registers_a_case_through_the_forms(make_user: Callable[...,
 
 
 def test_form_shows_each_problem_next_to_its_field(make_user: Callable[..., Any], reference: None) -> None:
-    client = sign_in(Client(), make_user(Role.CASE_WORKER))
+    client = sign_in(english_client(), make_user(Role.CASE_WORKER))
     response = client.post("/cases/new/", {
         "crime_type": "trafficking", "legal_article": "CP-321bis", "status": "Closed", "reported_on": "2024-07-01",
         "source": "hotline", "sensitivity": "normal", "first_incident_on": "32/13/2020",
@@ -96,8 +100,8 @@ def test_second_save_with_a_stale_version_is_refused(make_user: Callable[..., An
     case = _case_with_people(ana, 0)
     form = {"crime_type": "trafficking", "status": "Active", "reported_on": "2024-01-01", "source": "complaint",
             "sensitivity": "normal", "version": case.version}
-    first = sign_in(Client(), ana).post(f"/cases/{case.pk}/edit/", {**form, "municipality": "El Alto"})
-    second = sign_in(Client(), beto).post(f"/cases/{case.pk}/edit/", {**form, "municipality": "Viacha"})
+    first = sign_in(english_client(), ana).post(f"/cases/{case.pk}/edit/", {**form, "municipality": "El Alto"})
+    second = sign_in(english_client(), beto).post(f"/cases/{case.pk}/edit/", {**form, "municipality": "Viacha"})
     assert first.status_code == 302
     assert second.status_code == 409
     assert "Someone else saved this case" in second.content.decode()
@@ -109,7 +113,7 @@ def test_analyst_sees_the_case_with_the_victim_masked(make_user: Callable[..., A
     worker = make_user(Role.CASE_WORKER)
     case = _case_with_people(worker, 1)
     analyst = make_user(Role.ANALYST, institution_=InstitutionFactory())
-    client = sign_in(Client(), analyst)
+    client = sign_in(english_client(), analyst)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "Victim 1" in page and "Mamania" not in page
     assert "/people/" not in page
@@ -122,6 +126,6 @@ def test_analyst_sees_the_case_with_the_victim_masked(make_user: Callable[..., A
 
 def test_other_institution_gets_not_found(make_user: Callable[..., Any], reference: None) -> None:
     case = _case_with_people(make_user(Role.CASE_WORKER), 0)
-    outsider = sign_in(Client(), make_user(Role.CASE_WORKER, institution_=InstitutionFactory()))
+    outsider = sign_in(english_client(), make_user(Role.CASE_WORKER, institution_=InstitutionFactory()))
     assert outsider.get(f"/cases/{case.pk}/").status_code == 404
     assert case.reference not in outsider.get("/cases/").content.decode()

@@ -14,7 +14,12 @@ from alianza.cases.services import CaseInput, case_create
 from alianza.core.errors import NotFound
 from alianza.people.choices import ParticipationRole
 from alianza.people.selectors import person_get, person_list
-from alianza.people.services import ParticipationInput, PersonInput, participation_create, person_create
+from alianza.people.services import (
+    ParticipationInput,
+    PersonInput,
+    participation_create,
+    person_create,
+)
 
 pytestmark = pytest.mark.django_db
 

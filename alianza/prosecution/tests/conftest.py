@@ -1,1 +1,1 @@
-from alianza.cases.tests.conftest import reference  # noqa: F401
+from alianza.cases.tests.conftest import english, reference  # noqa: F401
