@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alianza.audit.models import AuditEntry
 from alianza.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -48,7 +48,7 @@ def _actions(referral: Any) -> list[str]:
 
 
 def test_referral_without_consent_is_refused_with_a_clear_message(world: Any) -> None:
-    with pytest.raises(PermissionDenied) as exc:
+    with translation.override("en"), pytest.raises(PermissionDenied) as exc:
         _refer(world)
     assert "not consented to be referred for support" in exc.value.message
     assert exc.value.extra["reason"] == "consent_missing"
@@ -130,7 +130,7 @@ def test_receiver_sees_only_granted_fields(world: Any) -> None:
 
 def test_transnational_referral_needs_consent_for_that_country_and_is_queued(world: Any) -> None:
     _consent(world, purpose=ConsentPurpose.SHARE_WITH_PARTNER, partner_country="Perú")
-    with pytest.raises(PermissionDenied) as exc:
+    with translation.override("en"), pytest.raises(PermissionDenied) as exc:
         _refer(world, kind=ReferralKind.TRANSNATIONAL, to_provider=None, partner_country="ARG")
     assert "ARG" in exc.value.message
     consent = _consent(world, purpose=ConsentPurpose.SHARE_WITH_PARTNER, partner_country="ARG")
@@ -143,7 +143,7 @@ def test_transnational_referral_needs_consent_for_that_country_and_is_queued(wor
 
 def test_child_referral_requires_the_child_protection_authority(world: Any) -> None:
     _consent(world, participation=world.child)
-    with pytest.raises(ValidationFailed) as exc:
+    with translation.override("en"), pytest.raises(ValidationFailed) as exc:
         _refer(world, participation=world.child)
     assert "Defensoría" in exc.value.message
     referral = _refer(world, participation=world.child, child_protection_provider=world.defensoria,
