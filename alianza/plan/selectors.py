@@ -123,10 +123,23 @@ def plan_detail(*, acting_user: Any, plan_id: int) -> dict[str, Any]:
     if plan is None:
         raise NotFound(_("There is no such plan."))
     rows = indicator_rows(plan)
-    by_goal: dict[int, list[IndicatorRow]] = {}
+    by_goal: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
-        by_goal.setdefault(row.indicator.goal_id, []).append(row)
-    return {"plan": plan, "by_goal": by_goal, "rows": rows, "years": list(plan.years)}
+        by_goal.setdefault(row.indicator.goal_id, []).append({
+            "indicator": row.indicator,
+            "cells": [(row.targets.get(year), row.values.get(year)) for year in plan.years],
+            "progress": None if row.progress is None else round(100 * row.progress),
+        })  # fmt: skip
+    sections = [
+        {
+            "axis": axis,
+            "goals": [
+                {"goal": goal, "rows": by_goal.get(goal.pk, [])} for goal in axis.goals.all()
+            ],
+        }
+        for axis in plan.axes.all()
+    ]
+    return {"plan": plan, "sections": sections, "years": list(plan.years)}
 
 
 def progress_by_axis(plan: Plan | None = None) -> dict[str, Any]:

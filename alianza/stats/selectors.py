@@ -7,6 +7,7 @@ under the data's version (`services.stats_version`), so a write never leaves the
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.core.errors import PermissionDenied
+from alianza.normalize.countries import get_country
+from alianza.normalize.errors import NormalizationError
 from alianza.stats import services
 from alianza.stats.disclosure import min_cell_from_settings, suppress_series
 from alianza.stats.indicators import IndicatorEngine
@@ -40,6 +43,14 @@ class Chart:
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "kind": self.kind, "columns": self.columns,
                 "rows": self.rows, "note": self.note, **self.extra}  # fmt: skip
+
+
+def _numeric(alpha3: str) -> str:
+    """ISO 3166 numeric code: the id of the country shapes bundled for the map."""
+    try:
+        return get_country(alpha3).numeric
+    except NormalizationError:
+        return ""
 
 
 def _require_view(acting_user: Any) -> None:
@@ -126,7 +137,7 @@ def _build(engine: IndicatorEngine, *, year: int, public: bool, min_cell: int) -
                      for (o, d), r, v in zip(pairs, flows["raw"], flows["deduplicated"], strict=True)]  # fmt: skip
         flow_columns = [_("Origin"), _("Destination"), raw_h, dedup_h]
     charts.append(Chart("flows", _("Victims by route, origin to place of exploitation"), "map", flow_columns, flow_rows,
-                        extra={"codes": [[o, d] for o, d in pairs]}))  # fmt: skip
+                        extra={"codes": [[_numeric(o), _numeric(d)] for o, d in pairs]}))  # fmt: skip
     if not public:
         for by_key, title, heading in (
             ("citizenship", _("Victims by citizenship"), _("Citizenship")),
@@ -150,7 +161,8 @@ def dashboard_data(
     min_cell = min_cell_from_settings()
     version = services.stats_version()
     language = translation.get_language() or "es"
-    key = f"stats:dashboard:{version}:{year}:{public}:{min_cell}:{language}"
+    digest = hashlib.sha256(f"{version}:{year}:{public}:{min_cell}:{language}".encode()).hexdigest()
+    key = f"stats:dashboard:{digest}"
     data = cache.get(key)
     if data is None:
         with services.indicator_engine() as engine:
