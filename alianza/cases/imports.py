@@ -1,0 +1,379 @@
+"""Importing cases from agency spreadsheets (CSV, XLSX) and HTCDS JSON.
+
+Each source row becomes one case with, optionally, a victim, a suspect and the destination of
+the route. Rows go through the very services the forms use, so an import validates exactly like
+a form. The whole file runs in one transaction and each row in a savepoint: by default a file with
+any invalid row imports nothing; with `valid_only` the valid rows are kept. A row whose source
+record id was imported before (by the same institution) is skipped, so re-importing a file adds
+nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alianza.accounts import authz
+from alianza.audit.services import audit_record
+from alianza.cases.choices import CaseSource, CaseStatus, CrimeType, RouteEventType
+from alianza.cases.models import Case
+from alianza.cases.services import (
+    CaseInput,
+    RouteEventInput,
+    case_create_in_transaction,
+    route_event_add_in_transaction,
+)
+from alianza.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from alianza.normalize import NormalizationError, fold, normalize_date
+from alianza.people.choices import ParticipationRole
+from alianza.people.services import (
+    DocumentInput,
+    ParticipationInput,
+    PersonInput,
+    participation_create_in_transaction,
+    person_create_in_transaction,
+)
+
+# The canonical columns of an import, in the order of the template file.
+COLUMNS = (
+    "source_record_id", "crime_type", "legal_article", "status", "closure_reason", "reported_on",
+    "first_incident_on", "department", "municipality", "source", "narrative", "exploitation_forms",
+    "victim_given_names", "victim_first_surname", "victim_second_surname", "victim_sex", "victim_birth_date",
+    "victim_nationality", "victim_document_type", "victim_document_number",
+    "suspect_given_names", "suspect_first_surname", "suspect_second_surname", "suspect_sex",
+    "destination_country", "destination_city",
+)  # fmt: skip
+
+# Headers agencies commonly use, folded; a mapping file can add or override any of them.
+HEADER_ALIASES = {
+    "id": "source_record_id", "id registro": "source_record_id", "nro caso": "source_record_id",
+    "numero de caso": "source_record_id", "delito": "crime_type", "tipo de delito": "crime_type",
+    "articulo": "legal_article", "estado": "status", "fecha denuncia": "reported_on",
+    "fecha de denuncia": "reported_on", "fecha hecho": "first_incident_on", "departamento": "department",
+    "municipio": "municipality", "fuente": "source", "relato": "narrative", "hechos": "narrative",
+    "tipo de explotacion": "exploitation_forms", "finalidad": "exploitation_forms",
+    "nombres victima": "victim_given_names", "apellido paterno victima": "victim_first_surname",
+    "apellido materno victima": "victim_second_surname", "sexo victima": "victim_sex",
+    "fecha nacimiento victima": "victim_birth_date", "nacionalidad victima": "victim_nationality",
+    "tipo documento victima": "victim_document_type", "documento victima": "victim_document_number",
+    "ci victima": "victim_document_number", "nombres imputado": "suspect_given_names",
+    "apellido paterno imputado": "suspect_first_surname", "apellido materno imputado": "suspect_second_surname",
+    "sexo imputado": "suspect_sex", "pais destino": "destination_country", "ciudad destino": "destination_city",
+}  # fmt: skip
+
+CRIME_ALIASES = {"trata": CrimeType.TRAFFICKING, "trata de personas": CrimeType.TRAFFICKING,
+                 "trafico": CrimeType.SMUGGLING, "trafico de personas": CrimeType.SMUGGLING,
+                 "trafico de migrantes": CrimeType.SMUGGLING, "conexo": CrimeType.RELATED,
+                 "delito conexo": CrimeType.RELATED}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # 1-based data row (the header is row 0); for JSON, the record's position
+    field: str
+    problem: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    skipped: int = 0  # already imported (same source record id)
+    problems: list[RowProblem] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def invalid_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems})
+
+
+def column_mapping(headers: Iterable[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Source header → canonical column, from the overrides, the canonical names and the aliases."""
+    overrides = {fold(k): v for k, v in (overrides or {}).items()}
+    mapping = {}
+    canonical = {fold(c): c for c in COLUMNS}
+    for header in headers:
+        key = fold(header)
+        target = overrides.get(key) or canonical.get(key) or HEADER_ALIASES.get(key)
+        if target in COLUMNS:
+            mapping[header] = target
+    return mapping
+
+
+# --- readers -----------------------------------------------------------------------------------
+
+
+def read_csv(data: bytes) -> Iterator[dict[str, str]]:
+    text = data.decode("utf-8-sig")
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    yield from csv.DictReader(io.StringIO(text), dialect=dialect)
+
+
+def read_xlsx(data: bytes) -> Iterator[dict[str, str]]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    headers = [str(h or "").strip() for h in next(rows, ())]
+    for values in rows:
+        if not any(v not in (None, "") for v in values):
+            continue
+        yield {h: _cell(v) for h, v in zip(headers, values, strict=False) if h}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_htcds_json(data: bytes) -> Iterator[dict[str, str]]:
+    """HTCDS JSON: a list of cases (or {"cases": [...]}) with HTCDS-named fields.
+
+    A case may carry `victims`, `perpetrators` (persons with prs_* fields) and
+    `historicTraffickingEvents` (hte_* fields); Alianza's own fields use an `alz_` prefix.
+    """
+    document = json.loads(data.decode("utf-8"))
+    records = document.get("cases", []) if isinstance(document, dict) else document
+    for record in records:
+        victims = record.get("victims") or [{}]
+        suspects = record.get("perpetrators") or [{}]
+        victim, suspect = victims[0], suspects[0]
+        destination: dict[str, Any] = next(
+            (e for e in reversed(record.get("historicTraffickingEvents") or []) if e.get("hte_Type") == "Exploitation"), {}
+        )
+        yield {
+            "source_record_id": str(record.get("alz_SourceRecordId") or record.get("id") or ""),
+            "crime_type": record.get("alz_CrimeType", CrimeType.TRAFFICKING),
+            "legal_article": record.get("alz_LegalArticle", ""),
+            "status": record.get("cas_Status", CaseStatus.ACTIVE),
+            "closure_reason": record.get("cas_ReasonForCaseClosure", ""),
+            "reported_on": record.get("alz_ReportedOn", ""),
+            "first_incident_on": record.get("alz_FirstIncidentOn", ""),
+            "department": record.get("alz_Department", ""),
+            "municipality": record.get("alz_Municipality", ""),
+            "source": record.get("alz_Source", CaseSource.OTHER),
+            "narrative": record.get("alz_Narrative", ""),
+            "exploitation_forms": ";".join(victim.get("vic_TypeOfExploitation") or []),
+            "victim_given_names": victim.get("prs_FirstName", ""),
+            "victim_first_surname": victim.get("prs_SecondName", ""),
+            "victim_second_surname": victim.get("alz_MaternalSurname", ""),
+            "victim_sex": victim.get("alz_Sex", ""),
+            "victim_birth_date": victim.get("prs_Birthdate", ""),
+            "victim_nationality": ";".join(victim.get("prs_Citizenship") or []),
+            "victim_document_type": victim.get("alz_DocumentType", ""),
+            "victim_document_number": victim.get("prs_IdentityNumber", ""),
+            "suspect_given_names": suspect.get("prs_FirstName", ""),
+            "suspect_first_surname": suspect.get("prs_SecondName", ""),
+            "suspect_second_surname": suspect.get("alz_MaternalSurname", ""),
+            "suspect_sex": suspect.get("alz_Sex", ""),
+            "destination_country": destination.get("hte_Country", ""),
+            "destination_city": destination.get("hte_City", ""),
+        }
+
+
+READERS: dict[str, Callable[[bytes], Iterator[dict[str, str]]]] = {
+    "csv": read_csv,
+    "xlsx": read_xlsx,
+    "htcds": read_htcds_json,
+}
+
+
+def detect_format(filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    return {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".json": "htcds"}.get(suffix, "csv")
+
+
+# --- rows → services ---------------------------------------------------------------------------
+
+
+_TERMS: dict[str, str] = {}
+
+
+def _term_index() -> dict[str, str]:
+    """Folded code, labels and HTCDS value of each form of exploitation → its code."""
+    from alianza.cases.choices import Vocabulary
+    from alianza.cases.models import ReferenceTerm
+
+    if not _TERMS:
+        for term in ReferenceTerm.objects.filter(vocabulary=Vocabulary.EXPLOITATION_FORM).order_by("sort_order"):
+            for key in (term.code, term.label_es, term.label_en, term.label_pt, term.htcds_value):
+                _TERMS.setdefault(fold(key), term.code)
+    return _TERMS
+
+
+def _exploitation_codes(value: str) -> tuple[str, ...]:
+    """Codes from a list written with codes, labels in any language or HTCDS values."""
+    parts = (part.strip() for part in value.replace(",", ";").split(";"))
+    return tuple(_term_index().get(fold(part), part) for part in parts if part)
+
+
+def _reported_on(value: str) -> dt.date:
+    try:
+        partial = normalize_date(value)
+    except NormalizationError as exc:
+        raise ValidationFailed(exc.message, extra={"fields": {"reported_on": [exc.message]}}) from None
+    full = partial.to_date()
+    if full is None:
+        message = _("The date reported must be a full date (day, month and year).")
+        raise ValidationFailed(message, extra={"fields": {"reported_on": [message]}})
+    return full
+
+
+# Service field names that are named differently in the import's columns.
+_COLUMN_OF = {
+    "documents.0.document_number": "document_number",
+    "documents.0.document_type": "document_type",
+    "documents.0.country": "nationality",
+    "citizenships": "nationality",
+    "surname": "first_surname",
+}
+
+
+def _prefixed(error: ValidationFailed, prefix: str) -> ValidationFailed:
+    fields = error.extra.get("fields", {})
+    return ValidationFailed(
+        error.message, extra={"fields": {f"{prefix}{_COLUMN_OF.get(k, k)}": v for k, v in fields.items()}}
+    )
+
+
+def _import_row(*, acting_user: Any, row: Mapping[str, str], institution: Any) -> Case | None:
+    """Create one case from a canonical row; None when it was imported before."""
+    record_id = (row.get("source_record_id") or "").strip()
+    if not record_id:
+        message = _("Every row needs a source record id, so that imports can be repeated safely.")
+        raise ValidationFailed(message, extra={"fields": {"source_record_id": [message]}})
+    if Case.objects.filter(owner_institution=institution, source_record_id=record_id).exists():
+        return None
+    crime = fold(row.get("crime_type", ""))
+    data = CaseInput(
+        crime_type=CRIME_ALIASES.get(crime, row.get("crime_type", "").strip()),
+        legal_article=row.get("legal_article", "").strip(),
+        status=row.get("status", "").strip() or CaseStatus.ACTIVE,
+        closure_reason=row.get("closure_reason", ""),
+        reported_on=_reported_on(row.get("reported_on", "")),
+        first_incident_on=row.get("first_incident_on", "").strip(),
+        department=row.get("department", "").strip().upper(),
+        municipality=row.get("municipality", ""),
+        source=row.get("source", "").strip() or CaseSource.OTHER,
+        narrative=row.get("narrative", ""),
+        exploitation_forms=_exploitation_codes(row.get("exploitation_forms", "")),
+    )
+    case = case_create_in_transaction(
+        acting_user=acting_user, data=data, owner_institution=institution, source_record_id=record_id
+    )
+    for prefix, role in (("victim_", ParticipationRole.VICTIM), ("suspect_", ParticipationRole.SUSPECT)):
+        if not any((row.get(f"{prefix}{name}") or "").strip() for name in ("given_names", "first_surname", "document_number")):
+            continue
+        person = PersonInput(
+            given_names=row.get(f"{prefix}given_names", ""),
+            first_surname=row.get(f"{prefix}first_surname", ""),
+            second_surname=row.get(f"{prefix}second_surname", ""),
+            sex=(row.get(f"{prefix}sex", "") or "").strip().upper()[:1],
+            birth_date=(row.get(f"{prefix}birth_date", "") or "").strip(),
+            citizenships=tuple(c for c in (row.get(f"{prefix}nationality", "") or "").split(";") if c.strip()),
+            documents=(
+                (DocumentInput(
+                    number=row.get(f"{prefix}document_number", ""),
+                    document_type=row.get(f"{prefix}document_type", ""),
+                    issuing_country=(row.get(f"{prefix}nationality", "") or "").split(";")[0],
+                ),)
+                if (row.get(f"{prefix}document_number") or "").strip() else ()
+            ),
+        )
+        try:
+            created = person_create_in_transaction(
+                acting_user=acting_user, data=person, owner_institution=institution, source_record_id=record_id
+            )
+        except ValidationFailed as exc:
+            raise _prefixed(exc, prefix) from None
+        participation_create_in_transaction(
+            acting_user=acting_user, case=case, person=created, data=ParticipationInput(role=role)
+        )
+    if (row.get("destination_country") or "").strip():
+        try:
+            route_event_add_in_transaction(
+                acting_user=acting_user, case=case,
+                data=RouteEventInput(
+                    event_type=RouteEventType.EXPLOITATION, country=row["destination_country"],
+                    city=row.get("destination_city", ""),
+                ),
+            )
+        except ValidationFailed as exc:
+            raise _prefixed(exc, "destination_") from None
+    return case
+
+
+class _Rollback(Exception):
+    pass
+
+
+def cases_import(
+    *,
+    acting_user: Any,
+    rows: Iterable[Mapping[str, str]],
+    mapping: Mapping[str, str] | None = None,
+    valid_only: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int], object] | None = None,
+) -> ImportReport:
+    """Import rows (source headers, mapped to the canonical columns) for the user's institution."""
+    if not authz.has_perm(acting_user, authz.Perm.CASE_IMPORT):
+        raise PermissionDenied(_("Your role does not allow you to import cases."))
+    _TERMS.clear()
+    report = ImportReport()
+    institution = acting_user.institution
+    try:
+        with transaction.atomic(durable=True):
+            for index, source in enumerate(rows, start=1):
+                report.total += 1
+                columns = mapping if mapping is not None else column_mapping(source.keys())
+                row = {target: (source.get(header) or "") for header, target in columns.items()}
+                try:
+                    with transaction.atomic():
+                        case = _import_row(acting_user=acting_user, row=row, institution=institution)
+                except ValidationFailed as exc:
+                    fields = exc.extra.get("fields") or {"": [exc.message]}
+                    for name, messages in fields.items():
+                        for message in messages:
+                            report.problems.append(RowProblem(index, name, str(message)))
+                except ApplicationError as exc:
+                    report.problems.append(RowProblem(index, "", exc.message))
+                else:
+                    if case is None:
+                        report.skipped += 1
+                    else:
+                        report.created += 1
+                if progress is not None:
+                    progress(1)
+            if dry_run or (report.problems and not valid_only):
+                raise _Rollback
+            audit_record(
+                actor=acting_user, action="case.import", object_type="cases.case",
+                changed_fields=["created", "skipped", "invalid"] if report.problems else ["created", "skipped"],
+            )
+            report.committed = True
+    except _Rollback:
+        if not dry_run:
+            report.created = 0  # rolled back: nothing was imported
+    return report
+
+
+def import_template_csv() -> str:
+    """An empty file with the canonical headers, for agencies to fill in."""
+    return ",".join(COLUMNS) + "\n"

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from alianza.accounts.roles import Role
+from alianza.cases.imports import COLUMNS, cases_import, read_csv, read_htcds_json, read_xlsx
+from alianza.cases.models import Case
+from alianza.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+BAD_ROWS = {17: "reported_on", 42: "victim_document_number", 88: "crime_type"}
+
+
+def agency_csv(path: Path, rows: int = 100) -> Path:
+    """An agency's spreadsheet with Spanish headers; rows 17, 42 and 88 are wrong."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Nro caso", "Delito", "Fecha denuncia", "Departamento", "Fuente", "Finalidad",
+                         "Nombres victima", "Apellido paterno victima", "Apellido materno victima", "Sexo victima",
+                         "CI victima", "Pais destino"])
+        for n in range(1, rows + 1):
+            writer.writerow([
+                f"FELCC-{n:04d}", "Trata" if n % 3 else "tráfico de personas",
+                "2024-13-01" if n == 17 else f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}", "BO-L", "complaint",
+                "Explotación sexual" if n % 3 else "", "Ana María", ["Mamani", "Quispe", "Condori"][n % 3], "Choque",
+                "F", "12" if n == 42 else f"{4000000 + n} LP", "Argentina",
+            ] if n != 88 else [f"FELCC-{n:04d}", "genocidio", "2024-02-02", "BO-L", "complaint", "", "Luz", "Tola", "", "F", "", ""])
+    return path
+
+
+def _run(path: Path, user: Any, *args: str) -> None:
+    call_command("import", str(path), "--user", user.username, *args, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_three_bad_rows_in_a_hundred(tmp_path: Path, make_user: Callable[..., Any], reference: None) -> None:
+    user = make_user(Role.INVESTIGATOR)
+    path = agency_csv(tmp_path / "felcc.csv")
+    report_path = tmp_path / "report.csv"
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        _run(path, user, "--report", str(report_path))
+    assert not Case.objects.exists() and not Person.objects.exists()
+    problems = list(csv.DictReader(report_path.open(encoding="utf-8")))
+    assert {(int(p["row"]), p["field"]) for p in problems} == set(BAD_ROWS.items())
+    assert all(p["problem"] for p in problems)
+
+    _run(path, user, "--valid-only")
+    assert Case.objects.count() == 97
+    assert Case.objects.filter(crime_type="smuggling").count() == 32
+    case = Case.objects.get(source_record_id="FELCC-0001")
+    assert case.exploitation_countries == "ARG" and "mamani" not in case.names_text and "quispe" in case.names_text
+    assert list(case.exploitation_forms.values_list("code", flat=True)) == ["sexual_exploitation"]
+
+    _run(path, user, "--valid-only")
+    assert Case.objects.count() == 97 and Person.objects.count() == 97
+
+
+def test_dry_run_imports_nothing_and_reads_xlsx_and_htcds(tmp_path: Path, make_user: Callable[..., Any], reference: None) -> None:
+    from openpyxl import Workbook
+
+    user = make_user(Role.CASE_WORKER)
+    user.is_verified = lambda: True
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMNS[:6]) + ["source", "victim_given_names", "victim_first_surname"])
+    sheet.append(["X-1", "trafficking", "", "Active", "", "2023-04-05", "hotline", "Rosa", "Ticona"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = list(read_xlsx(buffer.getvalue()))
+    report = cases_import(acting_user=user, rows=rows, dry_run=True)
+    assert (report.created, report.committed, Case.objects.count()) == (1, False, 0)
+    htcds = json.dumps([{
+        "alz_SourceRecordId": "H-1", "alz_CrimeType": "trafficking", "alz_ReportedOn": "2022-01-10",
+        "cas_Status": "Active", "victims": [{"prs_FirstName": "Juana", "prs_SecondName": "Apaza",
+                                             "vic_TypeOfExploitation": ["ForcedLabour"]}],
+        "historicTraffickingEvents": [{"hte_Type": "Exploitation", "hte_Country": "BRA", "hte_City": "São Paulo"}],
+    }]).encode()
+    report = cases_import(acting_user=user, rows=read_htcds_json(htcds))
+    assert report.created == 1 and report.problems == []
+    case = Case.objects.get()
+    assert case.exploitation_countries == "BRA"
+    assert list(case.exploitation_forms.values_list("code", flat=True)) == ["forced_labour"]
+    assert list(read_csv(b"a;b\n1;2\n")) == [{"a": "1", "b": "2"}]
