@@ -26,6 +26,8 @@ from tests.browser.conftest import ARTIFACTS_DIR, _unavailable
 
 try:
     from playwright.sync_api import expect
+
+    from tests.browser.helpers import sign_in, sign_in_with_second_factor
 except ImportError:  # pragma: no cover - the dev extra installs it
     _unavailable("the playwright package is not installed (pip install -e '.[dev]').")
 
@@ -35,13 +37,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # provides it, until then a page outside the analyst's rules.
 CASE_WORKER_PAGE = "cases:case_create"
 FALLBACK_REFUSED_PAGE = "audit:entry_list"
-
-
-def sign_in(page: Any, user: User) -> None:
-    page.goto(reverse("accounts:login"))
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("main button[type=submit]").click()
 
 
 def switch_language(page: Any, code: str) -> None:
@@ -284,16 +279,6 @@ def _check_page(page: Any, name: str) -> None:
     _assert_no_horizontal_scroll(page, name)
     problems = page.evaluate(_BASIC_A11Y_PROBLEMS)
     assert not problems, f"{name}: {problems}"
-
-
-def sign_in_with_second_factor(page: Any, user: User) -> None:
-    """Signs in a user whose role requires TOTP, with a device enrolled beforehand."""
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    sign_in(page, user)
-    expect(page).to_have_url(re.compile(re.escape(reverse("accounts:mfa_verify")) + "$"))
-    page.locator("#id_token").fill(f"{totp(device.bin_key):06d}")
-    page.locator("main button[type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(reverse("core:home")) + "$"))
 
 
 @pytest.mark.parametrize(
