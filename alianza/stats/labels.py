@@ -45,11 +45,9 @@ def country_name(code: str) -> str:
         country = get_country(code)
     except NormalizationError:
         return code
-    return (
-        country.name_es
-        if (translation.get_language() or "es").startswith(("es", "pt"))
-        else country.name_en
-    )
+    spanish = (translation.get_language() or "es").startswith(("es", "pt"))
+    name = country.name_es if spanish else country.name_en
+    return name.split(",")[0]  # "Bolivia, Estado Plurinacional de" → "Bolivia"
 
 
 def labeller() -> Callable[[str], str]:
