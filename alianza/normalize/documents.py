@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from alianza.normalize.countries import normalize_country
 from alianza.normalize.errors import NormalizationError
@@ -75,7 +76,8 @@ _DEPARTMENT_ALIASES = {"BN": "BE", "PA": "PD", "PND": "PD", "COCH": "CB", "SCZ":
 _DEPARTMENT_RE = re.compile(
     r"(?<![A-Z])(" + "|".join([*BOLIVIAN_DEPARTMENTS, *_DEPARTMENT_ALIASES]) + r")(?![A-Z])"
 )
-_BOLIVIAN_CI_RE = re.compile(r"^(\d{4,10})(?:-?([0-9][A-Z]|[A-Z][0-9]|[0-9]{1,2}[A-Z]?))?$")
+_BOLIVIAN_CI_RE = re.compile(r"^(\d{4,10})(?:-?([0-9][A-Z]|[A-Z][0-9]))?$")
+_EXPEDITED_RE = re.compile(r"\bEXP\b\.?|\bEXPEDIDO\b( EN)?")
 _PREFIX_RE = re.compile(r"^(C\.?\s?I\.?|CI|DNI|D\.N\.I\.?|CPF|RUT|RUN|NO\.?|N[º°])[\s:.#-]*")
 
 
@@ -144,7 +146,7 @@ def _bolivian_ci(text: str) -> tuple[str, str | None, str | None]:
     if match:
         extension = _DEPARTMENT_ALIASES.get(match.group(1), match.group(1))
         text = text[: match.start()] + text[match.end() :]
-    text = re.sub(r"\bEXP\b\.?|\bEXPEDIDO\b( EN)?", " ", text)
+    text = _EXPEDITED_RE.sub(" ", text)
     text = re.sub(r"[\s.]+", "", text)
     found = _BOLIVIAN_CI_RE.match(text)
     if not found:
@@ -241,6 +243,33 @@ def normalize_document(
     return DocumentNumber(doc_type, alpha3, code)
 
 
+_PLAIN_DIGITS = re.compile(r"\d{4,15}")
+_DOTTED_DIGITS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_CI_WITH_DEPARTMENT = re.compile(
+    r"(\d{4,10})\s+(?:EXP\.?\s*)?(?:" + "|".join(BOLIVIAN_DEPARTMENTS) + r")"
+)
+
+
+@lru_cache(maxsize=4096)
+def _type_or_none(document_type: str | None) -> DocumentType | None:
+    if not document_type or not document_type.strip():
+        return None
+    try:
+        return normalize_document_type(document_type)
+    except NormalizationError:
+        return DocumentType.OTHER
+
+
+@lru_cache(maxsize=4096)
+def _country_or_none(country: str | None) -> str | None:
+    if not country or not country.strip():
+        return None
+    try:
+        return normalize_country(country)
+    except NormalizationError:
+        return None
+
+
 def document_match_key(
     number: str | None, *, document_type: str | None = None, country: str | None = None
 ) -> str | None:
@@ -248,13 +277,28 @@ def document_match_key(
 
     A number with a typo must still be compared with its correct twin, so a number the strict
     normaliser rejects (a CPF with a wrong check digit, say) keeps its alphanumeric core.
+    The common shapes (plain digits, digits with thousands dots, a Bolivian CI with its
+    department) take a fast path that gives the same key; linkage calls this a million times.
     """
-    if not number or not number.strip():
+    if not number:
         return None
+    text = number.strip().upper()
+    if not text:
+        return None
+    doc_type = _type_or_none(document_type)
+    alpha3 = _country_or_none(country)
+    if alpha3 != "CHL" and _PLAIN_DIGITS.fullmatch(text):
+        return text  # a Chilean RUN's last digit is its check digit, not part of the number
+    if _DOTTED_DIGITS.fullmatch(text):
+        return text.replace(".", "")
+    if doc_type not in (DocumentType.PASSPORT, DocumentType.OTHER):
+        found = _CI_WITH_DEPARTMENT.fullmatch(text)
+        if found:
+            return found.group(1)
     try:
-        return normalize_document(number, document_type=document_type, country=country).match_key
+        return normalize_document(number, document_type=doc_type, country=alpha3).match_key
     except NormalizationError:
-        text = _PREFIX_RE.sub("", number.upper().strip())
-        text = _DEPARTMENT_RE.sub("", text)
+        text = _PREFIX_RE.sub("", text)
+        text = _EXPEDITED_RE.sub(" ", _DEPARTMENT_RE.sub("", text))
         core = re.sub(r"[^A-Z0-9]", "", text)
         return core or None

@@ -1,10 +1,12 @@
 """Compare keyed Bloom-filter encodings and decide which pairs are the same person.
 
 Similarity is the Dice coefficient of two filters, computed by anonlink's native popcount code.
-All pairs are compared, in chunks, so memory stays bounded however large the files; two chunks
-run at once on two cores (the native code releases the GIL). Pairs above the threshold are then
-solved one-to-one greedily, best similarity first: between two countries' registers a person
-appears at most once on each side, and this removes most false matches among common names.
+All pairs are compared, in chunks, so memory stays bounded however large the files. The
+threshold is chosen for each pair of files from the distribution of similarities (see
+`choose_threshold`), because a fixed one cannot suit both a match where most records have a
+partner and one where few do. Pairs above it are solved one-to-one greedily, best similarity
+first: between two countries' registers a person appears at most once on each side, and this
+removes most false matches among common names.
 
 `match_probability` is a logistic map of the Dice coefficient, 0.5 at the threshold. It orders
 pairs and keeps the `link match` header, but unlike the plaintext model it is not a calibrated
@@ -14,18 +16,18 @@ probability (docs/pprl.md).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 from anonlink.similarities import dice_coefficient_accelerated
 from bitarray import bitarray
 
 from alianza.linkage.pprl.encoding import Encodings, PprlError
 
-# Dice coefficient at or above which two encodings are taken as the same person. Chosen on
-# synthetic records where most people have no partner (docs/benchmarks.md, PPRL quality).
+# Dice coefficient at or above which two encodings are taken as the same person when the files
+# are too small to estimate one (fewer than 200 pairs above the candidate floor).
 DEFAULT_THRESHOLD = 0.66
 # Steepness of the Dice → match_probability map around the threshold.
 _SLOPE = 40.0
@@ -41,53 +43,108 @@ def _bitarrays(filters: Sequence[bytes]) -> list[bitarray]:
     return out
 
 
+# Pairs below this Dice coefficient are never kept; the counts above it locate the threshold.
+CANDIDATE_FLOOR = 0.5
+_GRID = np.round(np.arange(CANDIDATE_FLOOR, 1.0001, 0.01), 2)
+
+
 def dice_candidates(
     left: Sequence[bitarray],
     right: Sequence[bitarray],
     *,
     threshold: float,
+    keep_from: float | None = None,
     chunk_size: int = CHUNK_SIZE,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[list[float], list[int], list[int]]:
-    """All pairs with Dice ≥ `threshold`, as (similarities, left indices, right indices)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """All pairs with Dice ≥ `threshold`, compared chunk by chunk.
+
+    Returns similarities, left and right indices of the pairs with Dice ≥ `keep_from`
+    (default `threshold`), and, for every step of 0.01 from `threshold`, how many pairs
+    reached it (the histogram that `choose_threshold` reads).
+    """
+    keep = threshold if keep_from is None else keep_from
+    grid = np.round(np.arange(threshold, 1.0001, 0.01), 2)
     tasks = [
         (i, j) for i in range(0, len(left), chunk_size) for j in range(0, len(right), chunk_size)
     ]
 
-    def run(
-        task: tuple[int, int],
-    ) -> tuple[int, int, Sequence[float], Sequence[int], Sequence[int]]:
+    def run(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         i, j = task
         sims, (rows, cols) = dice_coefficient_accelerated(
             [left[i : i + chunk_size], right[j : j + chunk_size]], threshold
         )
-        return i, j, sims, rows, cols
+        values = np.frombuffer(sims, dtype=np.float64) if len(sims) else np.zeros(0)
+        counts = np.searchsorted(np.sort(values), grid - 1e-9)
+        reached = len(values) - counts
+        kept = values >= keep
+        r = np.frombuffer(rows, dtype=np.uint32) if len(rows) else np.zeros(0, np.uint32)
+        c = np.frombuffer(cols, dtype=np.uint32) if len(cols) else np.zeros(0, np.uint32)
+        return values[kept], r[kept].astype(np.int64) + i, c[kept].astype(np.int64) + j, reached
 
-    sims_out: list[float] = []
-    left_out: list[int] = []
-    right_out: list[int] = []
-    with ThreadPoolExecutor(max_workers=workers or min(2, os.cpu_count() or 1)) as pool:
-        for i, j, sims, rows, cols in pool.map(run, tasks):
-            sims_out.extend(sims)
-            left_out.extend(r + i for r in rows)
-            right_out.extend(c + j for c in cols)
+    sims_out, left_out, right_out = [], [], []
+    histogram = np.zeros(len(grid), dtype=np.int64)
+    with ThreadPoolExecutor(max_workers=workers or 1) as pool:
+        for values, rows, cols, reached in pool.map(run, tasks):
+            sims_out.append(values)
+            left_out.append(rows)
+            right_out.append(cols)
+            histogram += reached
             if progress:
                 progress(1)
-    return sims_out, left_out, right_out
+    empty = np.zeros(0)
+    return (
+        np.concatenate(sims_out) if sims_out else empty,
+        np.concatenate(left_out) if left_out else empty.astype(np.int64),
+        np.concatenate(right_out) if right_out else empty.astype(np.int64),
+        histogram,
+    )
 
 
-def _one_to_one(sims: list[float], rows: list[int], cols: list[int]) -> list[int]:
+def choose_threshold(histogram: np.ndarray) -> float | None:
+    """The Dice threshold with the best estimated F1 for these two files, or None.
+
+    Among pairs of different people the number of pairs reaching Dice s falls off
+    exponentially in s (it halves about every 0.02 with the shipped encoding), while true pairs
+    sit higher and are few. Fitting that tail where non-matches dominate estimates how many of
+    the pairs above any threshold are false, so the threshold adapts to the share of records
+    that have a partner, instead of being fixed for one data set.
+    """
+    counts = histogram.astype(float)
+    grid = _GRID[: len(counts)]
+    fit = grid <= CANDIDATE_FLOOR + 0.06
+    if counts[0] < 200 or fit.sum() < 4:
+        return None  # too few pairs to see the tail: keep the default
+    matches = counts[np.searchsorted(grid, 0.8)]
+    for _ in range(5):
+        y = np.log(np.maximum(counts[fit] - matches, 1.0))
+        slope, intercept = np.polyfit(grid[fit], y, 1)
+        if slope >= 0:
+            return None
+        false = np.exp(intercept + slope * grid)
+        true = np.clip(counts - false, 0.0, None)
+        matches = float(true[(grid >= 0.6) & (grid <= 0.9)].max())
+    if matches <= 0:
+        return None
+    candidates = (grid >= 0.6) & (grid <= 0.9)
+    f1 = 2 * true / (counts + matches)
+    best = int(np.argmax(np.where(candidates, f1, -1.0)))
+    return float(grid[best])
+
+
+def _one_to_one(sims: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> list[int]:
     """Indices of the candidates kept by greedy one-to-one matching, best first."""
-    order = sorted(range(len(sims)), key=lambda k: (-sims[k], rows[k], cols[k]))
+    order = np.lexsort((cols, rows, -sims))
     used_left: set[int] = set()
     used_right: set[int] = set()
     kept = []
-    for k in order:
-        if rows[k] in used_left or cols[k] in used_right:
+    for k in order.tolist():
+        row, col = int(rows[k]), int(cols[k])
+        if row in used_left or col in used_right:
             continue
-        used_left.add(rows[k])
-        used_right.add(cols[k])
+        used_left.add(row)
+        used_right.add(col)
         kept.append(k)
     return kept
 
@@ -113,15 +170,19 @@ def match_encodings(
         )
     if left.bits != right.bits:
         raise PprlError("The two files use filters of different sizes.")
-    cut = DEFAULT_THRESHOLD if threshold is None else threshold
-    sims, rows, cols = dice_candidates(
+    sims, rows, cols, histogram = dice_candidates(
         _bitarrays(left.filters),
         _bitarrays(right.filters),
-        threshold=cut,
+        threshold=CANDIDATE_FLOOR,
+        keep_from=0.6 if threshold is None else min(threshold, 0.6),
         chunk_size=chunk_size,
         progress=progress,
     )
-    kept = _one_to_one(sims, rows, cols) if one_to_one else list(range(len(sims)))
+    # Without a threshold from the user, the data set decides (see `choose_threshold`).
+    cut = threshold if threshold is not None else (choose_threshold(histogram) or DEFAULT_THRESHOLD)
+    above = sims >= cut
+    sims, rows, cols = sims[above], rows[above], cols[above]
+    kept = _one_to_one(sims, rows, cols) if one_to_one else np.arange(len(sims))
     pairs = pd.DataFrame(
         {
             "left_id": [left.ids[rows[k]] for k in kept],

@@ -12,7 +12,6 @@ from alianza.accounts.demo import DEMO_PASSWORD, demo_accounts_seed
 from alianza.accounts.roles import MFA_REQUIRED_ROLES
 from alianza.agreements.demo import demo_agreements_seed
 from alianza.protection.demo import demo_protection_seed
-from alianza.stats.demo import demo_stats_seed
 
 
 class Command(BaseCommand):
@@ -30,7 +29,6 @@ class Command(BaseCommand):
         users = demo_accounts_seed()
         demo_protection_seed()
         demo_agreements_seed()
-        demo_stats_seed(seed=options["seed"])
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000 with:"))
         self.stdout.write(f"  password for every demo user: {DEMO_PASSWORD}")
         for user in users:

@@ -70,8 +70,9 @@ class Command(BaseCommand):
         match.add_argument(
             "--threshold",
             type=_similarity,
-            default=DEFAULT_THRESHOLD,
-            help=f"Dice similarity at or above which a pair matches (default {DEFAULT_THRESHOLD})",
+            default=None,
+            help="Dice similarity at or above which a pair matches (default: estimated from "
+            f"the two files, or {DEFAULT_THRESHOLD} when they are too small)",
         )
         match.add_argument(
             "--many-to-many",

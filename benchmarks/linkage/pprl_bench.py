@@ -1,0 +1,99 @@
+"""PPRL: encoding rate, comparison rate, and F1 against plaintext linkage on the same data.
+
+    .venv/bin/python benchmarks/linkage/pprl_bench.py WORKDIR
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from common import f1, run_cli  # type: ignore[import-not-found]
+from febrl4_to_csv import main as write_febrl4  # type: ignore[import-not-found]
+
+from alianza.linkage.engine import synth
+from alianza.linkage.engine.schema import CANONICAL_COLUMNS
+from alianza.linkage.pprl import encode_records
+from alianza.linkage.pprl.matching import _bitarrays, dice_candidates
+
+
+def pairs_of(path: Path) -> set[tuple[str, str]]:
+    frame = pd.read_csv(path, dtype=str)
+    return set(zip(frame["left_id"], frame["right_id"], strict=True))
+
+
+def main(workdir: str) -> None:
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    key = work / "key"
+    key.write_text(secrets.token_hex(32) + "\n")
+    results: dict[str, object] = {}
+
+    # Encoding rate: library (normalise + encode) and the whole CLI (read CSV, write JSONL).
+    left, right = synth.match_datasets(100_000, 100_000, seed=31)
+    canonical = left[list(CANONICAL_COLUMNS)]
+    start = time.perf_counter()
+    encoded = encode_records(canonical, secret=key.read_bytes().strip())
+    seconds = time.perf_counter() - start
+    canonical.to_csv(work / "encode100k.csv", index=False)
+    timing = run_cli(["pprl", "encode", str(work / "encode100k.csv"), "--secret-file", str(key),
+                      "--out", str(work / "encode100k.jsonl")])  # fmt: skip
+    results["encode_100k"] = {
+        "library_records_per_s": round(len(canonical) / seconds),
+        "cli_records_per_s_including_startup": round(len(canonical) / timing["wall_s"]),
+    } | timing
+
+    # Comparison rate: all pairs of 50,000 × 100,000 filters (5 × 10^9 pairs).
+    other = encode_records(right[list(CANONICAL_COLUMNS)], secret=key.read_bytes().strip())
+    a = _bitarrays(encoded.filters[:50_000])
+    b = _bitarrays(other.filters)
+    start = time.perf_counter()
+    sims, _, _ = dice_candidates(a, b, threshold=0.66)
+    seconds = time.perf_counter() - start
+    results["compare_50k_x_100k"] = {
+        "pairs": len(a) * len(b),
+        "seconds": round(seconds, 2),
+        "million_pairs_per_s": round(len(a) * len(b) / seconds / 1e6, 1),
+        "candidates": len(sims),
+    }
+
+    # Quality: PPRL against plaintext linkage on the same files.
+    write_febrl4(str(work))
+    sets = {"febrl4": ("febrl4_a.csv", "febrl4_b.csv")}
+    truths = {}
+    truth = pd.read_csv(work / "febrl4_truth.csv", dtype=str)
+    truths["febrl4"] = set(zip(truth["left_id"], truth["right_id"], strict=True))
+    for seed, overlap in ((8, 0.4), (9, 0.1)):
+        name = f"own_10k_seed{seed}_overlap{overlap}"
+        lft, rgt = synth.match_datasets(10_000, 10_000, seed=seed, overlap=overlap)
+        lft[list(CANONICAL_COLUMNS)].to_csv(work / f"{name}_a.csv", index=False)
+        rgt[list(CANONICAL_COLUMNS)].to_csv(work / f"{name}_b.csv", index=False)
+        joined = lft.merge(rgt, on="person_id", suffixes=("_l", "_r"))
+        truths[name] = set(zip(joined["record_id_l"], joined["record_id_r"], strict=True))
+        sets[name] = (f"{name}_a.csv", f"{name}_b.csv")
+    for name, (fa, fb) in sets.items():
+        run_cli(["link", "match", str(work / fa), str(work / fb), "--out", str(work / f"{name}_plain.csv")])
+        for side, source in (("a", fa), ("b", fb)):
+            run_cli(["pprl", "encode", str(work / source), "--secret-file", str(key),
+                     "--out", str(work / f"{name}_{side}.jsonl")])  # fmt: skip
+        timing = run_cli(["pprl", "match", str(work / f"{name}_a.jsonl"), str(work / f"{name}_b.jsonl"),
+                          "--out", str(work / f"{name}_pprl.csv"), "--no-progress"])  # fmt: skip
+        plain = f1(pairs_of(work / f"{name}_plain.csv"), truths[name])
+        pprl = f1(pairs_of(work / f"{name}_pprl.csv"), truths[name])
+        results[f"quality_{name}"] = {
+            "plaintext": plain,
+            "pprl": pprl,
+            "f1_gap": round(plain["f1"] - pprl["f1"], 4),
+            "pprl_match_wall_s": timing["wall_s"],
+        }
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
