@@ -11,7 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from alianza.accounts.demo import DEMO_PASSWORD, demo_accounts_seed
 from alianza.accounts.roles import MFA_REQUIRED_ROLES
 from alianza.agreements.demo import demo_agreements_seed
+from alianza.cases.demo import demo_cases_seed
 from alianza.protection.demo import demo_protection_seed
+from alianza.stats.demo import demo_stats_seed
 
 
 class Command(BaseCommand):
@@ -19,6 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=263, help="Random seed for generated data.")
+        parser.add_argument("--cases", type=int, default=4000, help="How many demo cases to generate.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.SETTINGS_MODULE.endswith("production"):
@@ -27,8 +30,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         users = demo_accounts_seed()
+        demo_cases_seed(seed=options["seed"], n_cases=options["cases"])
         demo_protection_seed()
         demo_agreements_seed()
+        demo_stats_seed(seed=options["seed"])
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000 with:"))
         self.stdout.write(f"  password for every demo user: {DEMO_PASSWORD}")
         for user in users:

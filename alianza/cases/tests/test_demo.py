@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from alianza.accounts.demo import demo_accounts_seed
+from alianza.cases.demo import demo_cases_seed
+from alianza.cases.models import Case, RouteEvent
+from alianza.people.models import Participation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_world_is_realistic_deterministic_and_idempotent(db: Any) -> None:
+    demo_accounts_seed()
+    created = demo_cases_seed(seed=7, n_cases=400)
+    assert 400 <= created <= 520  # plus records of the same events by a second agency
+    assert demo_cases_seed(seed=7, n_cases=400) == 0
+    by_year = Counter(Case.objects.values_list("reported_on__year", flat=True))
+    assert by_year[2018] < by_year[2022] < by_year[2025]
+    victims = Participation.objects.filter(role="victim").select_related("person")
+    sexes = Counter(v.person.sex for v in victims)
+    assert sexes["F"] > 2 * sexes["M"]
+    assert Counter(v.person.citizenships[0] for v in victims).most_common(1)[0][0] == "BOL"
+    destinations = set(RouteEvent.objects.filter(event_type="Exploitation").values_list("country", flat=True))
+    assert {"ARG", "CHL", "PER", "BRA"} <= destinations
+    assert RouteEvent.objects.filter(border_crossing__code__in=["villazon", "desaguadero", "pisiga"]).exists()
+    first = list(Case.objects.order_by("reference").values_list("reference", "crime_type", "names_text")[:20])
+    Case.objects.all().delete()
+    demo_cases_seed(seed=7, n_cases=400)
+    assert list(Case.objects.order_by("reference").values_list("reference", "crime_type", "names_text")[:20]) == first
