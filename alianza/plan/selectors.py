@@ -60,16 +60,16 @@ def _computed_values(
     ]
     if not computed:
         return {}
-    from alianza.stats.services import indicator_engine
+    from alianza.stats.services import indicator_engine, stats_trend
 
-    out: dict[int, dict[int, Decimal | None]] = {}
-    with indicator_engine() as engine:
-        data_years = set(engine.yearly_counts()["year"].astype(int))
-        for indicator in computed:
-            fn = COMPUTATIONS[indicator.computation].compute
-            out[indicator.pk] = {}
-            for year in years:
-                value = fn(engine, year) if year in data_years else None
+    out: dict[int, dict[int, Decimal | None]] = {i.pk: dict.fromkeys(years) for i in computed}
+    data_years = {int(y) for y in stats_trend()["year"]}
+    for year in years:
+        if year not in data_years:
+            continue
+        with indicator_engine(year=year) as engine:
+            for indicator in computed:
+                value = COMPUTATIONS[indicator.computation].compute(engine, year)
                 out[indicator.pk][year] = Decimal(str(value)) if value is not None else None
     return out
 

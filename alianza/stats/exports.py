@@ -31,7 +31,7 @@ def _tables(engine: IndicatorEngine, year: int) -> list[glotip.Table]:
 
 def glotip_export(*, year: int, out: Path | io.StringIO, fmt: str) -> None:
     """Write the GLOTIP tables for `year`; `fmt` is xlsx or csv."""
-    with services.indicator_engine() as engine:
+    with services.indicator_engine(year=year) as engine:
         tables = _tables(engine, year)
     if fmt == "csv":
         if isinstance(out, Path):
@@ -90,11 +90,11 @@ def report_context(*, year: int) -> dict[str, Any]:
     from alianza.plan.selectors import progress_by_axis
 
     min_cell = min_cell_from_settings()
-    with services.indicator_engine() as engine:
+    with services.indicator_engine(year=year) as engine:
         tables = _tables(engine, year)
         sdg = sdg_16_2_2(engine, year=year)
-        years = available_years(engine)
-        counts = engine.yearly_counts()
+    counts = services.stats_trend()
+    years = available_years(counts)
     sections = []
     for table in tables:
         protected = table.protected(min_cell=min_cell)

@@ -6,11 +6,13 @@ registry only as aggregates or disclosure-controlled microdata. Identities are n
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
 from django.apps import apps
-from django.db.models import Count, Max
+from django.db.models import CharField, Count, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
 
 from alianza.stats.indicators import StatsData, empty_frame
 
@@ -28,7 +30,8 @@ def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
 class RegistrySource:
     """The live registry. Its version changes with every case, participation, proceeding or cluster write."""
 
-    def load(self) -> StatsData:
+    def load(self, year: int | None = None) -> StatsData:
+        """Every record, or only the cases reported in `year` and their people, routes and clusters."""
         from alianza.stats.services import person_cluster_frame
 
         if not registry_available():
@@ -36,8 +39,16 @@ class RegistrySource:
         from alianza.cases.models import Case, RouteEvent
         from alianza.people.models import Participation
 
+        in_year: dict[str, Any] = {}
+        if year is not None:
+            in_year = {
+                "reported_on__gte": dt.date(year, 1, 1),
+                "reported_on__lt": dt.date(year + 1, 1, 1),
+            }
+        case_filter = {f"case__{k}": v for k, v in in_year.items()}
+
         cases = _frame(
-            Case.objects.values_list("id", "reported_on__year", "crime_type", "department", "owner_institution__short_name",
+            Case.objects.filter(**in_year).values_list("id", "reported_on__year", "crime_type", "department", "owner_institution__short_name",
                                      "owner_institution__name"),
             ["case_id", "year", "crime_type", "department", "short", "name"],
         )  # fmt: skip
@@ -58,7 +69,9 @@ class RegistrySource:
         has_proceedings = apps.is_installed("alianza.prosecution")
         if has_proceedings:
             fields.append("proceeding__stage")
-        participants = _frame(Participation.objects.values_list(*fields), fields)
+        participants = _frame(
+            Participation.objects.filter(**case_filter).values_list(*fields), fields
+        )
         if not has_proceedings:
             participants["proceeding__stage"] = None
         stage = participants["proceeding__stage"]
@@ -75,21 +88,61 @@ class RegistrySource:
         })  # fmt: skip
         # Forms recorded on the case or on one of its victims count as the case's forms.
         exploitation = pd.concat([
-            _frame(Case.exploitation_forms.through.objects.values_list("case_id", "referenceterm__code"),
+            _frame(Case.exploitation_forms.through.objects.filter(**case_filter).values_list("case_id", "referenceterm__code"),
                    ["case_id", "form"]),
-            _frame(Participation.exploitation_forms.through.objects.values_list("participation__case_id",
+            _frame(Participation.exploitation_forms.through.objects.filter(
+                       **{f"participation__{k}": v for k, v in case_filter.items()}).values_list("participation__case_id",
                                                                                "referenceterm__code"),
                    ["case_id", "form"]),
         ], ignore_index=True).drop_duplicates(ignore_index=True)  # fmt: skip
         route = _frame(
-            RouteEvent.objects.values_list("case_id", "position", "event_type", "country"),
+            RouteEvent.objects.filter(**case_filter).values_list(
+                "case_id", "position", "event_type", "country"
+            ),
             ["case_id", "position", "event_type", "country"],
         )
         return StatsData(
             cases=cases if len(cases) else empty_frame("cases"),
             participants=participants if len(participants) else empty_frame("participants"),
-            exploitation=exploitation, route=route, clusters=person_cluster_frame(),
+            exploitation=exploitation, route=route,
+            clusters=person_cluster_frame(
+                person_ids=Participation.objects.filter(**case_filter).values("person_id") if year is not None else None
+            ),
         )  # fmt: skip
+
+    def trend(self) -> pd.DataFrame:
+        """Cases and victims per year, counted in the database (no records leave it)."""
+        columns = ["year", "measure", "raw", "deduplicated"]
+        if not registry_available():
+            return pd.DataFrame(columns=columns)
+        from alianza.cases.models import Case
+        from alianza.people.models import Participation
+        from alianza.stats.models import PersonCluster
+
+        rows: list[tuple[Any, ...]] = [
+            (r["year"], "cases", r["n"], r["n"])
+            for r in Case.objects.annotate(year=ExtractYear("reported_on"))
+            .values("year")
+            .annotate(n=Count("pk"))
+        ]
+        cluster = Coalesce(
+            Subquery(
+                PersonCluster.objects.filter(person_id=OuterRef("person_id")).values("cluster_id")[
+                    :1
+                ]
+            ),
+            Concat(Value("person:"), Cast("person_id", CharField())),
+        )
+        victims = (
+            Participation.objects.filter(role="victim")
+            .annotate(year=ExtractYear("case__reported_on"), cluster=cluster)
+            .values("year")
+            .annotate(raw=Count("pk"), dedup=Count("cluster", distinct=True))
+        )
+        rows += [(r["year"], "victims", r["raw"], r["dedup"]) for r in victims]
+        return pd.DataFrame(rows, columns=columns).sort_values(
+            ["year", "measure"], ignore_index=True
+        )
 
     def version(self) -> str:
         from alianza.stats.services import _clusters_version

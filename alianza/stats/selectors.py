@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -58,9 +59,8 @@ def _require_view(acting_user: Any) -> None:
         raise PermissionDenied(_("You may not see statistics."))
 
 
-def available_years(engine: IndicatorEngine) -> list[int]:
-    frame = engine.yearly_counts()
-    return sorted({int(y) for y in frame["year"]})
+def available_years(trend: pd.DataFrame) -> list[int]:
+    return sorted({int(y) for y in trend["year"]})
 
 
 def _protect(values: list[int], min_cell: int) -> list[int | None]:
@@ -74,10 +74,13 @@ def _primary_only(values: list[int], min_cell: int) -> list[int | None]:
     return [None if 0 < v < min_cell else v for v in values]
 
 
-def _build(engine: IndicatorEngine, *, year: int, public: bool, min_cell: int) -> dict[str, Any]:
+def _build(
+    engine: IndicatorEngine, *, trend: pd.DataFrame, year: int, public: bool, min_cell: int
+) -> dict[str, Any]:
+    """`engine` holds the records of `year`; `trend` the cases and victims of every year."""
     label = labeller()
-    years = available_years(engine)
-    counts = engine.yearly_counts()
+    years = available_years(trend)
+    counts = pd.concat([engine.yearly_counts(), trend], ignore_index=True)
     by = {(int(r.year), r.measure): (int(r.raw), int(r.deduplicated)) for r in counts.itertuples()}
     raw_h, dedup_h = _("Recorded by the agencies"), _("Persons (deduplicated)")
 
@@ -165,10 +168,11 @@ def dashboard_data(
     key = f"stats:dashboard:{digest}"
     data = cache.get(key)
     if data is None:
-        with services.indicator_engine() as engine:
-            years = available_years(engine)
-            chosen = year if year is not None else (years[-1] if years else 0)
-            data = _build(engine, year=chosen, public=public, min_cell=min_cell)
+        trend = services.stats_trend()
+        years = available_years(trend)
+        chosen = year if year is not None else (years[-1] if years else 0)
+        with services.indicator_engine(year=chosen) as engine:
+            data = _build(engine, trend=trend, year=chosen, public=public, min_cell=min_cell)
         cache.set(key, data, CACHE_SECONDS)
     from alianza.plan.selectors import progress_by_axis
 

@@ -32,7 +32,13 @@ DEFAULT_DP_BUDGET = 3.0  # total epsilon per data year; ALIANZA_DP_EPSILON_BUDGE
 class StatsSource(Protocol):
     """Where the statistics read their records from."""
 
-    def load(self) -> StatsData: ...
+    def load(self, year: int | None = None) -> StatsData:
+        """All records, or those of the cases reported in `year`."""
+        ...
+
+    def trend(self) -> pd.DataFrame:
+        """year, measure (cases, victims), raw, deduplicated for every year: the dashboard's trend."""
+        ...
 
     def version(self) -> str:
         """Changes whenever any record the statistics read changes: the cache key of aggregates."""
@@ -49,8 +55,13 @@ class FrameSource:
                      for t in ("cases", "participants", "exploitation", "route", "clusters"))
         ).hexdigest()[:16]  # fmt: skip
 
-    def load(self) -> StatsData:
+    def load(self, year: int | None = None) -> StatsData:
         return self.data
+
+    def trend(self) -> pd.DataFrame:
+        with engine_for(self.data) as engine:
+            counts = engine.yearly_counts()
+        return counts[counts["measure"].isin(["cases", "victims"])].reset_index(drop=True)
 
     def version(self) -> str:
         return f"frames:{self._version}"
@@ -75,9 +86,15 @@ def stats_source_set(source: StatsSource | None) -> StatsSource | None:
 
 
 @contextmanager
-def indicator_engine() -> Iterator[IndicatorEngine]:
-    with engine_for(stats_source().load()) as engine:
+def indicator_engine(*, year: int | None = None) -> Iterator[IndicatorEngine]:
+    """An engine over every record, or over the cases of `year` only (much less to load)."""
+    with engine_for(stats_source().load(year)) as engine:
         yield engine
+
+
+def stats_trend() -> pd.DataFrame:
+    """Cases and victims (raw and deduplicated) for every year."""
+    return stats_source().trend()
 
 
 def stats_version() -> str:
@@ -87,8 +104,12 @@ def stats_version() -> str:
 # --- person clusters ---------------------------------------------------------------------------
 
 
-def person_cluster_frame() -> pd.DataFrame:
-    rows = list(PersonCluster.objects.values_list("person_id", "cluster_id"))
+def person_cluster_frame(*, person_ids: Any = None) -> pd.DataFrame:
+    """The person → cluster table, for every person or only `person_ids`."""
+    clusters = PersonCluster.objects.all()
+    if person_ids is not None:  # a subquery of person ids
+        clusters = clusters.filter(person_id__in=person_ids)
+    rows = list(clusters.values_list("person_id", "cluster_id"))
     return pd.DataFrame(rows, columns=["person_id", "cluster_id"])
 
 
@@ -153,7 +174,7 @@ def privacy_release_create(*, acting_user: Any, year: int, epsilon: float) -> Pr
                 )
                 % {"year": year, "spent": spent, "budget": dp_budget()}
             )
-        with indicator_engine() as engine:
+        with indicator_engine(year=year) as engine:
             frame = engine.breakdown(year=year, by="sex_age")
         noisy = dp_counts(list(frame["deduplicated"]), epsilon=epsilon)
         release = PrivacyRelease.objects.create(
