@@ -299,6 +299,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "cases:route_event_add": needs(Perm.CASE_EDIT),
     "cases:route_event_delete": needs(Perm.CASE_EDIT),
     "people:person_detail": needs(Perm.CASE_VIEW),
+    "cases:case_export": needs(Perm.CASE_EXPORT),
     "agreements:*": needs(Perm.AGREEMENTS_MANAGE),
     "exchange:*": needs(Perm.EXCHANGE_SEND),
     "exchange:inbox": needs(Perm.EXCHANGE_REVIEW),

@@ -46,6 +46,7 @@ from alianza.people.models import IdentityDocument, Participation, Person
 from alianza.prosecution.models import Proceeding, ProceedingStage
 
 DEMO_PREFIX = "DEMO-"
+TWIN_SHARE = 0.2  # the share of cases that a second agency records again
 YEAR_TREND = {2018: 463, 2019: 489, 2020: 402, 2021: 497, 2022: 551, 2023: 612, 2024: 655, 2025: 690}
 
 FEMALE_NAMES = ["María", "Juana", "Rosa", "Ana", "Luz", "Carmen", "Lidia", "Roxana", "Wendy", "Jhenny", "Nayeli",
@@ -140,7 +141,7 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000) -> int:
     terms = {(t.vocabulary, t.code): t for t in ReferenceTerm.objects.all()}
     crossings = {c.code: c for c in BorderCrossing.objects.all()}
     total = sum(YEAR_TREND.values())
-    per_year = {year: round(n_cases * count / total) for year, count in YEAR_TREND.items()}
+    per_year = {year: round(n_cases / (1 + TWIN_SHARE) * count / total) for year, count in YEAR_TREND.items()}
     node = settings.ALIANZA_NODE_COUNTRY
     numbers: Counter[int] = Counter()
 
@@ -217,7 +218,7 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000) -> int:
                 persons.append((index, ParticipationRole.SUSPECT, spec, extras))
                 suspects.append((spec, extras))
             # The same events recorded again by another agency: police and prosecution, or an NGO.
-            if rng.random() < 0.2 and len(owners) > 1:
+            if rng.random() < TWIN_SHARE and len(owners) > 1:
                 other = _pick(rng, [(i, w) for i, w in owners if i != owner])
                 serial += 1
                 twin = add_case(year, other, crime, min(when + dt.timedelta(days=rng.randint(1, 60)), dt.date(year, 12, 31)),

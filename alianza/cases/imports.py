@@ -169,7 +169,10 @@ def read_htcds_json(data: bytes) -> Iterator[dict[str, str]]:
             "municipality": record.get("alz_Municipality", ""),
             "source": record.get("alz_Source", CaseSource.OTHER),
             "narrative": record.get("alz_Narrative", ""),
-            "exploitation_forms": ";".join(victim.get("vic_TypeOfExploitation") or []),
+            "exploitation_forms": ";".join(
+                record.get("alz_ExploitationForms") or victim.get("alz_ExploitationForms")
+                or victim.get("vic_TypeOfExploitation") or []
+            ),
             "victim_given_names": victim.get("prs_FirstName", ""),
             "victim_first_surname": victim.get("prs_SecondName", ""),
             "victim_second_surname": victim.get("alz_MaternalSurname", ""),

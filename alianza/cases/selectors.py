@@ -200,7 +200,7 @@ def participants_of(case: Case, categories: frozenset[authz.Category]) -> list[P
     return views
 
 
-def _participations() -> Prefetch[Any]:
+def participations_prefetch() -> Prefetch[Any]:
     return Prefetch(
         "participations",
         queryset=Participation.objects.select_related("person", "forced_labour_industry", "proceeding")
@@ -219,7 +219,7 @@ def case_get(*, acting_user: Any, case_id: int, with_history: bool = True) -> Ca
         .prefetch_related(
             _my_shares(acting_user),
             "exploitation_forms",
-            _participations(),
+            participations_prefetch(),
             Prefetch("route_events", queryset=RouteEvent.objects.select_related("border_crossing")),
             Prefetch("shares", queryset=CaseShare.objects.select_related("institution"), to_attr="all_shares"),
         )

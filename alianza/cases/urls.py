@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new/", views.case_create, name="case_create"),
+    path("export/", views.case_export, name="case_export"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/edit/", views.case_edit, name="case_edit"),
     path("<int:case_id>/participants/new/", views.participant_add, name="participant_add"),

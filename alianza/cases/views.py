@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alianza.cases import selectors, services
+from alianza.accounts import authz
+from alianza.cases import exports, selectors, services
 from alianza.cases.forms import (
     CaseFilterForm,
     CaseForm,
@@ -55,7 +56,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     template = "cases/_case_rows.html" if getattr(request, "htmx", False) else "cases/case_list.html"
     return render(
         request, template,
-        {"form": form, "page": page, "query": query.urlencode(), "sort_query": sort_query.urlencode(), "sort": filters.sort},
+        {
+            "form": form, "page": page, "query": query.urlencode(), "sort_query": sort_query.urlencode(),
+            "sort": filters.sort, "can_export": authz.has_perm(request.user, authz.Perm.CASE_EXPORT),
+        },
     )
 
 
@@ -188,3 +192,20 @@ def participant_remove(request: HttpRequest, case_id: int, participation_id: int
     else:
         messages.success(request, _("The person was removed from the case."))
     return redirect("cases:case_detail", case_id=case_id)
+
+
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The filtered case list as CSV, XLSX or HTCDS JSON, with only what the user may see."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exports.EXPORTERS:
+        raise Http404(_("Unknown export format."))
+    form = CaseFilterForm(request.GET or None)
+    filters = selectors.CaseFilter(**form.cleaned_data) if form.is_valid() else selectors.CaseFilter()
+    try:
+        content = exports.EXPORTERS[fmt](acting_user=request.user, filters=filters)
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    extension = {"csv": "csv", "xlsx": "xlsx", "htcds": "json"}[fmt]
+    response = HttpResponse(content, content_type=exports.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="alianza-cases.{extension}"'
+    return response

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_world_is_realistic_deterministic_and_idempotent(db: Any) -> None:
     demo_accounts_seed()
     created = demo_cases_seed(seed=7, n_cases=400)
-    assert 400 <= created <= 520  # plus records of the same events by a second agency
+    assert 360 <= created <= 440  # including records of the same events by a second agency
     assert demo_cases_seed(seed=7, n_cases=400) == 0
     by_year = Counter(Case.objects.values_list("reported_on__year", flat=True))
     assert by_year[2018] < by_year[2022] < by_year[2025]
