@@ -118,6 +118,39 @@ def _explanation(predictions: pd.DataFrame, model: LinkageModel) -> pd.DataFrame
     return out
 
 
+def _register(db_api: Any, features: list[pd.DataFrame]) -> Any:
+    # Never name a registered table "left" or "right": Splink's generated SQL breaks.
+    registered = [
+        db_api.register(frame, table_name=f"alianza_records_{i}")
+        for i, frame in enumerate(features)
+    ]
+    return registered if len(registered) > 1 else registered[0]
+
+
+def _estimate(inputs: Any, *, base: LinkageModel, link_type: str, sizes: list[int]) -> LinkageModel:
+    """u and the prior estimated on this data; m stays as in `base` (see the module docstring)."""
+    linker = Linker(inputs, base.settings(link_type=link_type), log_level=logging.WARNING)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=U_SAMPLE_PAIRS, seed=42, min_count_per_level=None
+    )
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+        )
+    except Exception:  # noqa: BLE001 - Splink fails in several ways when no pair qualifies
+        logger.warning("No pair met the deterministic rules; keeping the prior match rate.")
+    fitted = _model_from_linker(linker, base, link_type=link_type)
+    if fitted.probability_two_random_records_match <= _MIN_LAMBDA:
+        # No pair met the near-certain rules: expect about one match in the whole data set
+        # rather than none, so that strong evidence can still link a pair.
+        total = sizes[0] * (sizes[0] - 1) / 2 if len(sizes) == 1 else sizes[0] * sizes[1]
+        fitted.probability_two_random_records_match = 1 / max(total, 1.0)
+        fitted.training["probability_two_random_records_match"] = (
+            "no pair met the deterministic rules; one match in the data set assumed"
+        )
+    return fitted
+
+
 def _run(
     tables: list[pd.DataFrame],
     *,
@@ -132,46 +165,30 @@ def _run(
 ) -> tuple[Linker, Any, LinkageModel, pd.DataFrame, pd.DataFrame | None]:
     progress("normalising records")
     features = [prepare_features(t) for t in tables]
-    db_api = make_db_api(engine, spark_session=spark_session)
-    # Never name a registered table "left" or "right": Splink's generated SQL breaks.
-    registered = [
-        db_api.register(frame, table_name=f"alianza_records_{i}")
-        for i, frame in enumerate(features)
-    ]
+    # Estimation always runs on embedded DuckDB (random sampling and a few counts are cheap),
+    # so every engine scores with exactly the same model and gives the same clusters.
+    duckdb_api = make_db_api("duckdb")
+    duckdb_inputs = _register(duckdb_api, features)
     base = model or default_model()
-    settings = base.settings(link_type=link_type, explain=explain, dialect=engine)
-    linker_inputs = registered if len(registered) > 1 else registered[0]
-    linker = Linker(linker_inputs, settings, log_level=logging.WARNING)
     if train:
         progress("estimating the model on this data")
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=U_SAMPLE_PAIRS, seed=42, min_count_per_level=None
+        fitted = _estimate(
+            duckdb_inputs, base=base, link_type=link_type, sizes=[len(t) for t in tables]
         )
-        try:
-            linker.training.estimate_probability_two_random_records_match(
-                list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
-            )
-        except Exception:  # noqa: BLE001 - Splink fails in several ways when no pair qualifies
-            logger.warning("No pair met the deterministic rules; keeping the prior match rate.")
-        fitted = _model_from_linker(linker, base, link_type=link_type)
-        if fitted.probability_two_random_records_match <= _MIN_LAMBDA:
-            # No pair met the near-certain rules: expect about one match in the whole data set
-            # rather than none, so that strong evidence can still link a pair.
-            sizes = [len(t) for t in tables]
-            total = sizes[0] * (sizes[0] - 1) / 2 if len(sizes) == 1 else sizes[0] * sizes[1]
-            fitted.probability_two_random_records_match = 1 / max(total, 1.0)
-            fitted.training["probability_two_random_records_match"] = (
-                "no pair met the deterministic rules; one match in the data set assumed"
-            )
-            linker = Linker(
-                linker_inputs,
-                fitted.settings(link_type=link_type, explain=explain, dialect=engine),
-                log_level=logging.WARNING,
-            )
     else:
         fitted = base
     if threshold is not None:
         fitted.threshold = threshold
+    if engine == "duckdb":
+        inputs = duckdb_inputs
+    else:
+        del duckdb_inputs, duckdb_api
+        inputs = _register(make_db_api(engine, spark_session=spark_session), features)
+    linker = Linker(
+        inputs,
+        fitted.settings(link_type=link_type, explain=explain, dialect=engine),
+        log_level=logging.WARNING,
+    )
     progress("blocking and scoring pairs")
     predictions = linker.inference.predict(threshold_match_probability=fitted.threshold)
     frame = predictions.as_pandas_dataframe()
