@@ -300,6 +300,8 @@ ROUTE_RULES: dict[str, Rule] = {
     "cases:route_event_delete": needs(Perm.CASE_EDIT),
     "people:person_detail": needs(Perm.CASE_VIEW),
     "cases:case_export": needs(Perm.CASE_EXPORT),
+    "cases:import_start": needs(Perm.CASE_IMPORT),
+    "cases:import_map": needs(Perm.CASE_IMPORT),
     "agreements:*": needs(Perm.AGREEMENTS_MANAGE),
     "exchange:*": needs(Perm.EXCHANGE_SEND),
     "exchange:inbox": needs(Perm.EXCHANGE_REVIEW),

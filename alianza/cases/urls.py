@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alianza.cases import views
+from alianza.cases import import_views, views
 
 app_name = "cases"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new/", views.case_create, name="case_create"),
     path("export/", views.case_export, name="case_export"),
+    path("import/", import_views.import_start, name="import_start"),
+    path("import/columns/", import_views.import_map, name="import_map"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/edit/", views.case_edit, name="case_edit"),
     path("<int:case_id>/participants/new/", views.participant_add, name="participant_add"),

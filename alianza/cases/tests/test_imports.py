@@ -89,3 +89,31 @@ def test_dry_run_imports_nothing_and_reads_xlsx_and_htcds(tmp_path: Path, make_u
     assert case.exploitation_countries == "BRA"
     assert list(case.exploitation_forms.values_list("code", flat=True)) == ["forced_labour"]
     assert list(read_csv(b"a;b\n1;2\n")) == [{"a": "1", "b": "2"}]
+
+
+def test_web_import_maps_columns_checks_then_imports(
+    tmp_path: Path, settings: Any, make_user: Callable[..., Any], reference: None
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from conftest import sign_in
+
+    settings.VAR_DIR = tmp_path
+    client = sign_in(Client(headers={"Accept-Language": "en"}), make_user(Role.CASE_WORKER))
+    content = "Código,Delito,Fecha denuncia,Fuente,Apellido del niño\nA-1,trata,2024-03-03,hotline,Quispe\nA-2,trata,2024-02-30,hotline,Choque\n"
+    upload = SimpleUploadedFile("dna.csv", content.encode(), content_type="text/csv")
+    response = client.post("/cases/import/", {"file": upload})
+    assert response.status_code == 302 and response["Location"] == "/cases/import/columns/"
+    page = client.get("/cases/import/columns/")
+    columns = page.context["columns"]
+    assert [c["target"] for c in columns] == ["", "crime_type", "reported_on", "source", ""]
+    mapping = {"map-0": "source_record_id", "map-1": "crime_type", "map-2": "reported_on", "map-3": "source",
+               "map-4": "victim_first_surname"}
+    checked = client.post("/cases/import/columns/", {**mapping, "action": "check"})
+    assert [(p.row, p.field) for p in checked.context["report"].problems] == [(2, "reported_on")]
+    assert not Case.objects.exists()
+    imported = client.post("/cases/import/columns/", {**mapping, "action": "import", "valid_only": "on"})
+    assert imported.status_code == 302
+    assert list(Case.objects.values_list("source_record_id", "names_text")) == [("A-1", "quispe")]
+    assert not list((tmp_path / "imports").iterdir())  # the uploaded file is gone
