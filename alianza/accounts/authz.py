@@ -280,6 +280,8 @@ ROUTE_RULES: dict[str, Rule] = {
     "protection:*": needs(Perm.PROTECTION_MANAGE),
     "protection:provider_list": needs(Perm.CASE_VIEW),
     "protection:referral_override": needs(Perm.CONSENT_OVERRIDE),
+    "protection:referral_dispatch": needs(Perm.EXCHANGE_SEND),
+    "protection:transnational_queue": needs(Perm.EXCHANGE_SEND),
     "stats:dashboard": needs(Perm.STATS_VIEW),
     "stats:public_dashboard": PUBLIC,
     "stats:glotip_download": needs(Perm.STATS_VIEW),
@@ -349,6 +351,8 @@ API_RULES: dict[str, Rule] = {
     "protection_referral_list": needs(Perm.PROTECTION_MANAGE),
     "protection_referral_get": needs(Perm.PROTECTION_MANAGE),
     "protection_referral_transition": needs(Perm.PROTECTION_MANAGE),
+    "protection_referral_dispatch": needs(Perm.EXCHANGE_SEND),
+    "protection_transnational_queue": needs(Perm.EXCHANGE_SEND),
     # A partner node has no user here: the package's signature authenticates it (exchange.api).
     "exchange_inbox_receive": PUBLIC,
     "exchange_node_jwks": PUBLIC,

@@ -1,15 +1,18 @@
 """API operations of the protection context: directory, consent, support plans and referrals."""
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import AfterValidator
 
 from alianza.api.pagination import Pagination
 from alianza.api.schemas import ErrorOut, InputSchema, IsoDate
 from alianza.api.security import request_user
+from alianza.cases.choices import Department
 from alianza.core.errors import NotFound
 from alianza.protection import selectors, services
 from alianza.protection.choices import (
@@ -18,12 +21,24 @@ from alianza.protection.choices import (
     ReferralGrant,
     ReferralKind,
     ReferralReason,
+    ReferralState,
     ServiceKind,
     SupportPlanType,
 )
 from alianza.protection.models import Consent, Referral, ServiceProvider
 
 router = Router(tags=["protection"])
+
+
+def _no_nul(value: str) -> str:
+    # Forms refuse NUL characters too; PostgreSQL cannot store them.
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Alpha3 = Annotated[str, Field(pattern=r"^([A-Z]{3})?$")]
 ERRORS: dict[int, type[Schema]] = {
     400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
 }
@@ -47,12 +62,12 @@ class ProviderOut(Schema):
 
 class ProviderQuery(Schema):
     kind: ServiceKind | None = Field(None, description="Kind of service.")
-    department: str = Field("", description="ISO 3166-2:BO code, e.g. BO-L.")
-    country: str = Field("", description="ISO 3166-1 alpha-3 code.")
+    department: Department | None = Field(None, description="ISO 3166-2:BO code, e.g. BO-L.")
+    country: Alpha3 = Field("", description="ISO 3166-1 alpha-3 code.")
     institution_id: int | None = Field(None, description="Only this institution's providers.")
     age: int | None = Field(None, ge=0, le=120, description="Only providers that take a person of this age.")
-    sex: str = Field("", description="F or M: only providers that take this sex.")
-    nationality: str = Field("", description="Alpha-3: only providers that take this nationality.")
+    sex: Literal["", "F", "M"] = Field("", description="F or M: only providers that take this sex.")
+    nationality: Alpha3 = Field("", description="Alpha-3: only providers that take this nationality.")
     with_free_beds: bool = Field(False, description="Only shelters with a free bed.")
 
 
@@ -62,6 +77,7 @@ def protection_provider_list(request: HttpRequest, filters: Query[ProviderQuery]
     """The services directory: providers of every kind, with capacity and the profiles they accept."""
     data = filters.dict()
     data["kind"] = data["kind"] or ""
+    data["department"] = data["department"] or ""
     return selectors.provider_list(  # type: ignore[return-value]
         acting_user=request_user(request), filters=selectors.ProviderFilter(**data)
     )
@@ -70,7 +86,7 @@ def protection_provider_list(request: HttpRequest, filters: Query[ProviderQuery]
 class ConsentIn(InputSchema):
     purpose: ConsentPurpose
     given_on: IsoDate
-    partner_country: str = Field("", description="For sharing_with_partner: the country (alpha-3 or name).")
+    partner_country: Text = Field("", max_length=60, description="For sharing_with_partner: the country (alpha-3 or name).")
     informed_of_withdrawal: bool = Field(..., description="The person was told how to withdraw consent.")
 
 
@@ -102,15 +118,15 @@ def protection_consent_withdraw(request: HttpRequest, consent_id: int) -> Consen
 
 
 class ActionIn(InputSchema):
-    description: str = Field(..., min_length=1, max_length=300)
+    description: Text = Field(..., min_length=1, max_length=300)
     planned_on: IsoDate
     provider_id: int | None = None
 
 
 class PlanIn(InputSchema):
     plan_type: SupportPlanType
-    objectives: str = Field(..., min_length=1)
-    action_plan: str = ""
+    objectives: Text = Field(..., min_length=1, max_length=5000)
+    action_plan: Text = Field("", max_length=5000)
     planned_start_on: IsoDate | None = None
     planned_end_on: IsoDate | None = None
     actions: list[ActionIn] = []
@@ -143,13 +159,15 @@ class ReferralIn(InputSchema):
     reason: ReferralReason
     granted: list[ReferralGrant] = Field(..., min_length=1, description="What the receiver may see.")
     to_provider_id: int | None = Field(None, description="National: the provider of another institution.")
-    partner_country: str = Field("", description="Transnational: the partner country (alpha-3).")
+    partner_country: Text = Field("", max_length=60, description="Transnational: the partner country (alpha-3).")
     child_protection_provider_id: int | None = Field(None, description="Required for a child.")
-    details: str = ""
+    details: Text = Field("", max_length=5000)
 
 
 class OverrideReferralIn(ReferralIn):
-    consent_override_reason: str = Field(..., min_length=1, description="Why it goes ahead without consent.")
+    consent_override_reason: Text = Field(
+        ..., min_length=1, max_length=2000, description="Why it goes ahead without consent."
+    )
 
 
 class ReferralOut(Schema):
@@ -224,15 +242,17 @@ def protection_referral_override(
 
 
 class ReferralQuery(Schema):
-    direction: str = Field("", description="outgoing, incoming, or empty for both.")
-    state: str = Field("", description="Only referrals in this state.")
+    direction: Literal["", "outgoing", "incoming"] = Field("", description="outgoing, incoming, or empty for both.")
+    state: ReferralState | None = Field(None, description="Only referrals in this state.")
 
 
 @router.get("/referrals", response={200: list[ReferralOut], **ERRORS})
 @paginate(Pagination)
 def protection_referral_list(request: HttpRequest, filters: Query[ReferralQuery]) -> list[ReferralOut]:
     """Referrals made by or to the user's institution, with overdue flags."""
-    views = selectors.referral_list(acting_user=request_user(request), **filters.dict())
+    views = selectors.referral_list(
+        acting_user=request_user(request), direction=filters.direction, state=filters.state or ""
+    )
     return [_out(v) for v in views]
 
 
@@ -258,7 +278,7 @@ def protection_referral_get(request: HttpRequest, referral_id: int) -> ReferralD
 
 class TransitionIn(InputSchema):
     action: ReferralAction
-    reason: str = ""
+    reason: Text = Field("", max_length=2000)
 
 
 @router.post("/referrals/{referral_id}/transitions", response={200: ReferralOut, **ERRORS})
@@ -270,3 +290,41 @@ def protection_referral_transition(request: HttpRequest, referral_id: int, paylo
         raise NotFound(_("No such referral."))
     services.referral_transition(acting_user=user, referral=referral, action=payload.action, reason=payload.reason)
     return _out(selectors.referral_get(acting_user=user, referral_id=referral_id))
+
+
+class QueuedReferralOut(Schema):
+    id: int
+    case_reference: str
+    partner_country: str
+    from_institution_id: int
+    proposed_at: datetime
+    first_contact_due_at: datetime
+
+
+@router.get("/exchange-queue", response={200: list[QueuedReferralOut], **ERRORS})
+@paginate(Pagination)
+def protection_transnational_queue(request: HttpRequest) -> list[QueuedReferralOut]:
+    """Partner liaisons: transnational referrals waiting to be handed to the exchange."""
+    return [
+        QueuedReferralOut(
+            id=r.pk, case_reference=r.participation.case.reference, partner_country=r.partner_country,
+            from_institution_id=r.from_institution_id, proposed_at=r.proposed_at,
+            first_contact_due_at=r.first_contact_due_at,
+        )
+        for r in selectors.transnational_queue(acting_user=request_user(request))
+    ]
+
+
+class DispatchedOut(Schema):
+    id: int
+    exchange_status: str
+    exchange_reference: str = Field(..., description="The exchange's request for assistance.")
+
+
+@router.post("/referrals/{referral_id}/dispatch", response={200: DispatchedOut, **ERRORS})
+def protection_referral_dispatch(request: HttpRequest, referral_id: int) -> Referral:
+    """Open the exchange request that carries a queued transnational referral to the partner."""
+    referral = Referral.objects.select_related("participation__case", "consent").filter(pk=referral_id).first()
+    if referral is None:
+        raise NotFound(_("No such referral."))
+    return services.referral_dispatch(acting_user=request_user(request), referral=referral)

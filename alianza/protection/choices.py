@@ -129,3 +129,18 @@ class ReferralAction(models.TextChoices):
     COMPLETE = "complete", _("Complete")
     CANCEL = "cancel", _("Cancel")
     FIRST_CONTACT = "first_contact", _("Record the first contact")
+
+
+# How each step in a referral's history reads (ReferralEvent.action).
+EVENT_LABELS = {
+    "proposed": _("Proposed"),
+    "consent_overridden": _("Consent overridden by a coordinator"),
+    "consent_withdrawn": _("Consent withdrawn"),
+    "first_contact": _("First contact made"),
+    "dispatched": _("Sent to the partner country through the exchange"),
+    ReferralAction.ACCEPT: _("Accepted"),
+    ReferralAction.REJECT: _("Rejected"),
+    ReferralAction.START: _("Service started"),
+    ReferralAction.COMPLETE: _("Completed"),
+    ReferralAction.CANCEL: _("Cancelled"),
+}

@@ -309,6 +309,8 @@ class Referral(models.Model):
     exchange_status = models.CharField(
         _("exchange"), max_length=10, choices=ExchangeQueueStatus.choices, blank=True, default=""
     )
+    # The exchange's request for assistance that carries a transnational referral.
+    exchange_reference = models.CharField(_("exchange request"), max_length=80, blank=True, default="")
     created_by = _user_fk(_("referred by"))
     updated_at = models.DateTimeField(auto_now=True)
 

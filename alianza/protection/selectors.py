@@ -22,7 +22,9 @@ from alianza.protection.choices import (
     IDENTITY_GRANTS,
     OPEN_REFERRAL_STATES,
     ConsentPurpose,
+    ExchangeQueueStatus,
     ReferralGrant,
+    ReferralKind,
     ReferralState,
     ServiceKind,
 )
@@ -351,3 +353,14 @@ def referral_shared_fields(*, acting_user: Any, view: ReferralView) -> list[Shar
         audit_record_now(actor=acting_user, action="protection.referral.victim_view", obj=view.referral)
     order = list(ReferralGrant.values)
     return [SharedField(grant=g, label=str(labels[g]), value=values[g]) for g in sorted(values, key=order.index)]
+
+
+def transnational_queue(*, acting_user: Any) -> QuerySet[Referral]:
+    """Transnational referrals waiting for a partner liaison to hand them to the exchange."""
+    if not authz.has_perm(acting_user, authz.Perm.EXCHANGE_SEND):
+        raise PermissionDenied(_("Only partner liaisons hand referrals to the exchange."))
+    return (
+        Referral.objects.filter(kind=ReferralKind.TRANSNATIONAL, exchange_status=ExchangeQueueStatus.QUEUED)
+        .select_related("participation__case", "from_institution", "consent")
+        .order_by("proposed_at", "pk")
+    )

@@ -488,3 +488,46 @@ def _first_contact(*, acting_user: Any, view: selectors.ReferralView, now: datet
         audit_record(actor=acting_user, action="protection.referral.first_contact", obj=locked,
                      changed_fields=["first_contact_at"])
     return locked
+
+
+def referral_dispatch(*, acting_user: Any, referral: Referral, now: datetime | None = None) -> Referral:
+    """A partner liaison hands a queued transnational referral to the exchange: it opens a request
+    for assistance of type "referral" to the partner's node, which the case package then answers.
+    What the package carries of the victim is decided by the agreement and the recorded consent."""
+    from alianza.agreements.models import PartnerNode
+    from alianza.exchange import services as exchange_services
+    from alianza.exchange.models import RequestType
+
+    now = now or timezone.now()
+    if not authz.has_perm(acting_user, authz.Perm.EXCHANGE_SEND):
+        raise PermissionDenied(_("Only partner liaisons hand referrals to the exchange."))
+    if referral.kind != ReferralKind.TRANSNATIONAL or referral.exchange_status != ExchangeQueueStatus.QUEUED:
+        raise Conflict(_("This referral is not waiting for the exchange."))
+    if referral.state not in (ReferralState.PROPOSED, ReferralState.ACCEPTED):
+        raise Conflict(_("The referral is closed."))
+    consent = referral.consent
+    if consent is not None and consent.withdrawn_at is not None:
+        raise Conflict(_("The consent for this referral has been withdrawn."))
+    partner = PartnerNode.objects.filter(country=referral.partner_country, is_active=True).order_by("pk").first()
+    if partner is None:
+        raise ValidationFailed(
+            _("There is no active partner node for %(country)s.") % {"country": referral.partner_country}
+        )
+    case = referral.participation.case
+    # The exchange's own durable transaction; if ours below failed, the request would stay open
+    # and the referral queued, and dispatching again opens a second request, never loses one.
+    request = exchange_services.request_create(
+        acting_user=acting_user, partner=partner, type=RequestType.REFERRAL,
+        subject=_("Transnational referral of a victim (case %(reference)s)") % {"reference": case.reference},
+        deadline=timezone.localdate(referral.first_contact_due_at), case_reference=case.reference,
+        details=referral.details,
+    )
+    with transaction.atomic(durable=True):
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        locked.exchange_status = ExchangeQueueStatus.SENT
+        locked.exchange_reference = request.reference
+        locked.save(update_fields=["exchange_status", "exchange_reference", "updated_at"])
+        _event(locked, actor=acting_user, action="dispatched", at=now, note=request.reference)
+        audit_record(actor=acting_user, action="protection.referral.dispatch", obj=locked,
+                     changed_fields=["exchange_status", "exchange_reference"])
+    return locked

@@ -19,5 +19,7 @@ urlpatterns = [
     path("actions/<int:action_id>/done/", views.action_done, name="action_done"),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("exchange-queue/", views.transnational_queue, name="transnational_queue"),
+    path("referrals/<int:referral_id>/dispatch/", views.referral_dispatch, name="referral_dispatch"),
     path("referrals/<int:referral_id>/<str:action>/", views.referral_transition, name="referral_transition"),
 ]

@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alianza.core.errors import ApplicationError, NotFound, PermissionDenied
 from alianza.protection import selectors, services
-from alianza.protection.choices import ReferralAction, ReferralGrant, ReferralKind
+from alianza.protection.choices import EVENT_LABELS, ReferralAction, ReferralGrant, ReferralKind
 from alianza.protection.forms import (
     ConsentForm,
     DeliveryForm,
@@ -89,15 +90,21 @@ def _victim_form(
     access = _or_404(lambda: selectors.victim_get(acting_user=request.user, participation_id=participation_id))
     extra = form_kwargs(access) if form_kwargs else {}
     form = form_class(request.POST or None, **extra)
+    context: dict[str, Any] = {"form": form, "access": access, "title": title}
     if request.method == "POST" and form.is_valid():
         try:
             save(access.participation, form.cleaned_data)
         except ApplicationError as exc:
             _form_error(form, exc)
+            if (exc.extra or {}).get("reason") == "consent_missing":
+                # The address a coordinator opens to override, for the case worker to pass on.
+                context["override_url"] = request.build_absolute_uri(
+                    reverse("protection:referral_override", args=[participation_id])
+                )
         else:
             messages.success(request, success)
             return redirect("protection:victim_detail", participation_id=participation_id)
-    return render(request, template, {"form": form, "access": access, "title": title})
+    return render(request, template, context)
 
 
 def screening_create(request: HttpRequest, participation_id: int) -> HttpResponse:
@@ -238,7 +245,8 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         context["shared"] = selectors.referral_shared_fields(acting_user=request.user, view=view)
     else:
         context["access"] = selectors.victim_access(acting_user=request.user, participation=victim)
-    context["events"] = referral.events.select_related("actor")
+    events = list(referral.events.select_related("actor"))
+    context["events"] = [(event, EVENT_LABELS.get(event.action, event.action)) for event in events]
     return render(request, "protection/referral_detail.html", context)
 
 
@@ -258,3 +266,24 @@ def referral_transition(request: HttpRequest, referral_id: int, action: str) -> 
     else:
         messages.success(request, _("Referral updated."))
     return redirect("protection:referral_detail", referral_id=referral_id)
+
+
+def transnational_queue(request: HttpRequest) -> HttpResponse:
+    """Partner liaisons: transnational referrals waiting to be handed to the exchange."""
+    referrals = _or_404(lambda: selectors.transnational_queue(acting_user=request.user))
+    return render(request, "protection/transnational_queue.html", {"referrals": referrals})
+
+
+@require_POST
+def referral_dispatch(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = Referral.objects.filter(pk=referral_id).select_related("participation__case", "consent").first()
+    if referral is None:
+        raise Http404
+    try:
+        dispatched = services.referral_dispatch(acting_user=request.user, referral=referral)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Request %(reference)s opened with the partner; answer it with the case "
+                                    "package from the exchange outbox.") % {"reference": dispatched.exchange_reference})
+    return redirect("protection:transnational_queue")

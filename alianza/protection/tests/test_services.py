@@ -211,3 +211,53 @@ def test_support_plan_with_actions_becomes_due(world: Any) -> None:
         services.support_plan_create(acting_user=world.worker, participation=world.victim, plan_type="Health",
                                      objectives="x", planned_start_on=today,
                                      planned_end_on=today - dt.timedelta(days=1))
+
+
+def test_htcds_mapping(world: Any) -> None:
+    from alianza.protection.htcds import consent_htcds, referral_htcds, support_plan_htcds
+
+    consent = _consent(world)
+    plan = services.support_plan_create(
+        acting_user=world.worker, participation=world.victim, plan_type="Health", objectives="Atención",
+        planned_end_on=dt.date(2027, 1, 31), actions=[services.ActionInput("Consulta", dt.date(2026, 12, 1))],
+    )
+    referral = _refer(world)
+    services.referral_transition(acting_user=world.shelter_worker, referral=referral, action=ReferralAction.ACCEPT)
+    assert support_plan_htcds(plan) == {
+        "spl_Type": "Health", "spl_Objectives": "Atención", "spl_ActionPlan": "2026-12-01: Consulta",
+        "spl_PlannedEndDate": "2027-01-31", "spl_ActualEndDate": None,
+    }
+    assert consent_htcds([consent]) == {"con_Consent": True}
+    mapped = referral_htcds(referral)
+    assert mapped["cas_ReferredOrganisation"] == world.shelter_institution.name
+    assert mapped["cas_ReasonForOutgoingReferral"] == "AdditionalServicesRequired"
+    assert mapped["cas_IncomingReferralDate"] is not None
+
+
+def test_liaison_hands_a_queued_transnational_referral_to_the_exchange(world: Any) -> None:
+    from alianza.accounts.roles import Role
+    from alianza.accounts.tests.factories import UserFactory
+    from alianza.agreements import services as agreement_services
+    from alianza.exchange.models import AssistanceRequest, RequestType
+
+    agreement_services.partner_node_create(acting_user=None, node_id="alianza-arg", country="ARG", name="AR",
+                                           inbox_url="https://partner.invalid/api/v1/exchange/inbox")
+    agreement_services.agreement_create(
+        acting_user=None, reference="BOL-ARG-TEST", partner_country="ARG", title="Acuerdo de prueba",
+        type="bilateral_agreement", signed_on=dt.date(2010, 1, 1), in_force_from=dt.date(2010, 1, 1),
+        expires_on=None, scope="both", categories=["case_summary", "victim_identity"],
+        victim_legal_bases=["judicial_order"], purposes=["victim_protection"], handling_code="H2", retention_days=365,
+    )
+    liaison = UserFactory(role=Role.PARTNER_LIAISON, institution=world.owner)
+    _consent(world, purpose=ConsentPurpose.SHARE_WITH_PARTNER, partner_country="ARG")
+    referral = _refer(world, kind=ReferralKind.TRANSNATIONAL, to_provider=None, partner_country="ARG")
+    assert list(selectors.transnational_queue(acting_user=liaison)) == [referral]
+    with pytest.raises(PermissionDenied):
+        services.referral_dispatch(acting_user=world.worker, referral=referral)
+    dispatched = services.referral_dispatch(acting_user=liaison, referral=referral)
+    assert dispatched.exchange_status == ExchangeQueueStatus.SENT
+    request = AssistanceRequest.objects.get(reference=dispatched.exchange_reference)
+    assert request.type == RequestType.REFERRAL and request.case_reference == world.victim.case.reference
+    assert list(selectors.transnational_queue(acting_user=liaison)) == []
+    with pytest.raises(Conflict):
+        services.referral_dispatch(acting_user=liaison, referral=dispatched)

@@ -89,3 +89,31 @@ def test_directory_and_dashboard_render(world: Any, django_assert_max_num_querie
     with django_assert_max_num_queries(25):
         response = client.get(reverse("protection:dashboard"))
     assert response.status_code == 200
+
+
+def test_other_victim_pages(world: Any) -> None:
+    from alianza.protection.tests.factories import RiskQuestionFactory
+
+    question = RiskQuestionFactory()
+    client = _client(world.worker)
+    args = [world.victim.pk]
+    assert client.post(reverse("protection:screening_create", args=args), {
+        "screened_on": "2026-11-20", "method": "interview", "result": "PossibleVictimOfTrafficking",
+        "decided_by": "NGO",
+    }).status_code == 302
+    assert client.post(reverse("protection:risk_create", args=args), {
+        "assessed_on": "2026-11-20", f"q_{question.pk}": "yes",
+    }).status_code == 302
+    assert client.post(reverse("protection:delivery_create", args=args), {
+        "provider": world.shelter.pk, "delivered_on": "2026-11-21", "description": "Acogida de emergencia",
+    }).status_code == 302
+    page = client.get(reverse("protection:victim_detail", args=args)).content.decode()
+    assert "Acogida de emergencia" in page
+    assert client.get(reverse("protection:referral_list")).status_code == 200
+
+
+def test_refused_referral_shows_where_a_coordinator_overrides(world: Any) -> None:
+    response = _client(world.worker).post(reverse("protection:referral_create", args=[world.victim.pk]), {
+        "to_provider": world.shelter.pk, "reason": "Other", "granted": [ReferralGrant.SEX_AND_AGE],
+    })
+    assert reverse("protection:referral_override", args=[world.victim.pk]) in response.content.decode()
