@@ -231,6 +231,18 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000) -> int:
                 for spec, extras in suspects[:1]:
                     persons.append((twin, ParticipationRole.SUSPECT, _variant(rng, spec), extras))
 
+    names: dict[int, list[str]] = {}
+    exploitation: dict[int, set[str]] = {}
+    for index, _role, spec, _extras in persons:
+        names.setdefault(index, []).append(fold(" ".join(p for p in (spec.given, spec.first, spec.second) if p)))
+    for index, event in routes:
+        if event.event_type == RouteEventType.EXPLOITATION:
+            exploitation.setdefault(index, set()).add(event.country)
+    for index, case in enumerate(cases):
+        case.search_text = fold(f"{case.reference} {case.municipality} {case.narrative}")
+        case.names_text = " | ".join(names.get(index, []))
+        case.exploitation_countries = " ".join(sorted(exploitation.get(index, ())))
+
     with transaction.atomic(durable=True):
         Case.objects.bulk_create(cases, batch_size=1000)
         for year, last in numbers.items():
@@ -292,17 +304,5 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000) -> int:
             Proceeding(participation=p, stage=e["stage"], investigated_on=e["when"])
             for p, e in participations if p.role == ParticipationRole.SUSPECT
         ], batch_size=2000)
-        names: dict[int, list[str]] = {}
-        exploitation: dict[int, set[str]] = {}
-        for person, (index, *_rest) in zip(person_rows, persons, strict=True):
-            names.setdefault(index, []).append(person.names_text)
-        for index, event in routes:
-            if event.event_type == RouteEventType.EXPLOITATION:
-                exploitation.setdefault(index, set()).add(event.country)
-        for index, case in enumerate(cases):
-            case.search_text = fold(f"{case.reference} {case.municipality} {case.narrative}")
-            case.names_text = " | ".join(names.get(index, []))
-            case.exploitation_countries = " ".join(sorted(exploitation.get(index, ())))
-        Case.objects.bulk_update(cases, ["search_text", "names_text", "exploitation_countries"], batch_size=1000)
         audit_record(actor=None, action="demo.cases_seed", object_type="cases.case", changed_fields=["cases", "persons"])
     return len(cases)

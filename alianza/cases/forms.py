@@ -152,12 +152,9 @@ class CaseForm(forms.Form):
         }
 
 
-class ParticipantForm(forms.Form):
-    """A new person and their role in the case, in one step (or an existing person by number)."""
+class PersonForm(forms.Form):
+    """A person's identity and profile; one identity document and one phone (the API takes more)."""
 
-    role = forms.ChoiceField(label=_("Role in the case"), choices=_blank(ParticipationRole.choices))
-    existing_person = forms.IntegerField(label=_("Existing person number"), required=False, min_value=1,
-                                         help_text=_("Leave empty to record a new person with the fields below."))
     given_names = forms.CharField(label=_("Given names"), required=False, max_length=120)
     first_surname = forms.CharField(label=_("First (paternal) surname"), required=False, max_length=80)
     second_surname = forms.CharField(label=_("Second (maternal) surname"), required=False, max_length=80)
@@ -176,6 +173,49 @@ class ParticipantForm(forms.Form):
     indigenous_people = forms.CharField(label=_("Indigenous people"), required=False, max_length=80)
     education = forms.ChoiceField(label=_("Highest level of education"), required=False, choices=Education.choices)
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    PERSON_FIELDS = ("given_names", "first_surname", "second_surname", "aliases", "sex", "gender", "birth_date",
+                     "citizenships", "document_type", "document_number", "document_country", "phone", "languages",
+                     "indigenous_people", "education")
+
+    def person_input(self) -> PersonInput:
+        data = self.cleaned_data
+        documents: tuple[DocumentInput, ...] = ()
+        if data["document_number"]:
+            documents = (DocumentInput(number=data["document_number"], document_type=data["document_type"],
+                                       issuing_country=data["document_country"]),)
+        contacts = (ContactInput(kind="phone", value=data["phone"]),) if data["phone"] else ()
+        return PersonInput(
+            given_names=data["given_names"], first_surname=data["first_surname"], second_surname=data["second_surname"],
+            aliases=_split(data["aliases"]), sex=data["sex"], gender=data["gender"], birth_date=data["birth_date"],
+            citizenships=_split(data["citizenships"]), languages=_split(data["languages"]),
+            indigenous_people=data["indigenous_people"], education=data["education"],
+            documents=documents, contacts=contacts,
+        )
+
+    @classmethod
+    def initial_from(cls, person: Any) -> dict[str, Any]:
+        document = next(iter(person.documents.all()), None)
+        phone = next((c for c in person.contacts.all() if c.kind == "phone"), None)
+        return {
+            "given_names": person.given_names, "first_surname": person.first_surname,
+            "second_surname": person.second_surname, "aliases": ", ".join(person.aliases), "sex": person.sex,
+            "gender": person.gender, "birth_date": person.birth_date, "citizenships": ", ".join(person.citizenships),
+            "document_type": document.document_type if document else "",
+            "document_number": document.number_as_entered if document else "",
+            "document_country": document.issuing_country if document else "",
+            "phone": phone.value if phone else "", "languages": ", ".join(person.languages),
+            "indigenous_people": person.indigenous_people, "education": person.education, "version": person.version,
+        }
+
+
+class ParticipantForm(PersonForm):
+    """A new person and their role in the case, in one step (or an existing person by number)."""
+
+    role = forms.ChoiceField(label=_("Role in the case"), choices=_blank(ParticipationRole.choices))
+    existing_person = forms.IntegerField(label=_("Existing person number"), required=False, min_value=1,
+                                         help_text=_("Leave empty to record a new person with the fields below."))
     trafficking_status = forms.ChoiceField(label=_("Trafficking status"), required=False, choices=_blank(TraffickingStatus.choices))
     status_decided_by = forms.ChoiceField(label=_("Status decided by"), required=False, choices=_blank(StatusDecidedBy.choices))
     relationship_to_trafficker = forms.ChoiceField(label=_("Relationship to the trafficker"), required=False,
@@ -194,31 +234,12 @@ class ParticipantForm(forms.Form):
     last_seen_place = forms.CharField(label=_("Place last seen (missing persons)"), required=False, max_length=200)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    PERSON_FIELDS = ("given_names", "first_surname", "second_surname", "aliases", "sex", "gender", "birth_date",
-                     "citizenships", "document_type", "document_number", "document_country", "phone", "languages",
-                     "indigenous_people", "education")
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["exploitation_forms"].choices = term_choices(Vocabulary.EXPLOITATION_FORM)  # type: ignore[attr-defined]
         self.fields["means_of_control"].choices = term_choices(Vocabulary.MEANS_OF_CONTROL)  # type: ignore[attr-defined]
         self.fields["recruitment_methods"].choices = term_choices(Vocabulary.RECRUITMENT_METHOD)  # type: ignore[attr-defined]
         self.fields["forced_labour_industry"].choices = [("", "—"), *term_choices(Vocabulary.ISIC_INDUSTRY)]  # type: ignore[attr-defined]
-
-    def person_input(self) -> PersonInput:
-        data = self.cleaned_data
-        documents: tuple[DocumentInput, ...] = ()
-        if data["document_number"]:
-            documents = (DocumentInput(number=data["document_number"], document_type=data["document_type"],
-                                       issuing_country=data["document_country"]),)
-        contacts = (ContactInput(kind="phone", value=data["phone"]),) if data["phone"] else ()
-        return PersonInput(
-            given_names=data["given_names"], first_surname=data["first_surname"], second_surname=data["second_surname"],
-            aliases=_split(data["aliases"]), sex=data["sex"], gender=data["gender"], birth_date=data["birth_date"],
-            citizenships=_split(data["citizenships"]), languages=_split(data["languages"]),
-            indigenous_people=data["indigenous_people"], education=data["education"],
-            documents=documents, contacts=contacts,
-        )
 
     def participation_input(self) -> ParticipationInput:
         data = self.cleaned_data

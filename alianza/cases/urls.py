@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:case_id>/edit/", views.case_edit, name="case_edit"),
     path("<int:case_id>/participants/new/", views.participant_add, name="participant_add"),
     path("<int:case_id>/participants/<int:participation_id>/remove/", views.participant_remove, name="participant_remove"),
+    path("<int:case_id>/participants/<int:participation_id>/proceeding/", views.proceeding_record, name="proceeding_record"),
     path("<int:case_id>/route/new/", views.route_event_add, name="route_event_add"),
     path("<int:case_id>/route/<int:event_id>/remove/", views.route_event_delete, name="route_event_delete"),
 ]

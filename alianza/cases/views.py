@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -79,7 +80,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @maps_errors
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     detail = selectors.case_get(acting_user=request.user, case_id=case_id)
-    return render(request, "cases/case_detail.html", {"detail": detail, "case": detail.case})
+    from alianza.prosecution.models import ProceedingStage
+
+    return render(
+        request, "cases/case_detail.html",
+        {"detail": detail, "case": detail.case, "stages": ProceedingStage.choices},
+    )
 
 
 def _conflict(request: HttpRequest, form: Any, exc: Conflict) -> None:
@@ -209,3 +215,27 @@ def case_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type=exports.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="alianza-cases.{extension}"'
     return response
+
+
+@require_POST
+@maps_errors
+def proceeding_record(request: HttpRequest, case_id: int, participation_id: int) -> HttpResponse:
+    """Record the stage the proceeding against a suspect has reached, and when."""
+    from alianza.prosecution.services import proceeding_record_stage
+
+    when = None
+    if request.POST.get("on"):
+        try:
+            when = dt.date.fromisoformat(request.POST["on"])
+        except ValueError:
+            messages.error(request, _("Write the date as YYYY-MM-DD."))
+            return redirect("cases:case_detail", case_id=case_id)
+    try:
+        proceeding_record_stage(
+            acting_user=request.user, participation_id=participation_id, stage=request.POST.get("stage", ""), on=when
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The proceeding's stage was recorded."))
+    return redirect("cases:case_detail", case_id=case_id)

@@ -6,4 +6,5 @@ app_name = "people"
 
 urlpatterns = [
     path("<int:person_id>/", views.person_detail, name="person_detail"),
+    path("<int:person_id>/edit/", views.person_edit, name="person_edit"),
 ]
