@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.services import audit_record_now
 from alianza.cases import selectors as case_selectors
-from alianza.cases.models import Case
+from alianza.cases.models import Case, CaseShare
 from alianza.core.errors import NotFound, PermissionDenied
 from alianza.people.choices import ParticipationRole
 from alianza.people.models import Participation
@@ -162,7 +162,14 @@ def my_victims(*, acting_user: Any) -> list[VictimAccess]:
     """Victims in the cases of the user's institution or shared with it with victim data."""
     if not authz.has_perm(acting_user, authz.Perm.PROTECTION_MANAGE):
         return []
-    qs = _victims().filter(case__in=case_selectors.visible_cases(acting_user)).order_by("-case__reported_on", "pk")
+    my_shares = Prefetch(
+        "case__shares", queryset=CaseShare.objects.filter(institution_id=acting_user.institution_id),
+        to_attr="my_shares",  # what case_selectors.case_categories_of reads instead of querying per case
+    )
+    qs = (
+        _victims().filter(case__in=case_selectors.visible_cases(acting_user))
+        .prefetch_related(my_shares).order_by("-case__reported_on", "pk")
+    )
     today = timezone.localdate()
     accesses = [victim_access(acting_user=acting_user, participation=p, today=today) for p in qs]
     return [a for a in accesses if authz.Category.VICTIM_IDENTITY in a.categories]
