@@ -216,23 +216,25 @@ def _assert_no_horizontal_scroll(page: Any, name: str) -> None:
     )
 
 
-def test_usable_at_phone_width(new_page: Callable[..., Any]) -> None:
+@pytest.mark.parametrize("width", [375, 320])
+def test_usable_at_phone_width(new_page: Callable[..., Any], width: int) -> None:
+    """375 px is a common phone; 320 px is the narrowest WCAG 1.4.10 (reflow) asks for."""
     auditor = UserFactory(role=Role.AUDITOR, username="auditora.prueba.con.un.nombre.largo")
-    page = new_page(viewport={"width": 375, "height": 740})
+    page = new_page(viewport={"width": width, "height": 740})
 
     page.goto(reverse("accounts:login"))
-    _assert_no_horizontal_scroll(page, "login")
+    _assert_no_horizontal_scroll(page, f"login-{width}")
     sign_in(page, auditor)
     expect(page.locator("nav#main-nav")).to_be_visible()
-    _assert_no_horizontal_scroll(page, "home")
+    _assert_no_horizontal_scroll(page, f"home-{width}")
     page.goto(reverse("accounts:profile"))
-    _assert_no_horizontal_scroll(page, "profile")
+    _assert_no_horizontal_scroll(page, f"profile-{width}")
     page.goto(reverse("audit:entry_list"))
     expect(page.locator("table.data tbody tr").first).to_be_visible()
-    _assert_no_horizontal_scroll(page, "audit")
+    _assert_no_horizontal_scroll(page, f"audit-{width}")
     response = page.goto(reverse("admin:index"))
     assert response is not None and response.status == 403
-    _assert_no_horizontal_scroll(page, "forbidden")
+    _assert_no_horizontal_scroll(page, f"forbidden-{width}")
 
 
 # Checks a page can fail without a full audit tool: what a screen-reader or keyboard user needs first.
