@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 from alianza.accounts.authz import Category
@@ -36,6 +37,22 @@ def _provenance_of(person_ids: list[int]) -> dict[int, Provenance]:
     return found
 
 
+def _consented_countries(participation_ids: list[int]) -> dict[int, frozenset[str]]:
+    """Partner countries each victim has consented, and not withdrawn, to share their identity with."""
+    if not apps.is_installed("alianza.protection"):
+        return {}
+    from alianza.protection.choices import ConsentPurpose
+    from alianza.protection.models import Consent
+
+    found: dict[int, set[str]] = {}
+    rows = Consent.objects.filter(
+        participation_id__in=participation_ids, purpose=ConsentPurpose.SHARE_WITH_PARTNER, withdrawn_at__isnull=True
+    ).values_list("participation_id", "partner_country")
+    for participation_id, country in rows:
+        found.setdefault(participation_id, set()).add(country)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
 def _age_group(sex: str, birth_date: str, on: date) -> str:
     if len(birth_date) < 4 or not birth_date[:4].isdigit():
         return "unknown"
@@ -46,7 +63,10 @@ def _age_group(sex: str, birth_date: str, on: date) -> str:
 
 
 def case_snapshot(*, acting_user: Any, case_id: int) -> CaseSnapshot:
-    """Everything `acting_user` may see of the case, in the shape the policy filter reads."""
+    """Everything `acting_user` may see of the case, in the shape the policy filter reads.
+
+    The narrative is never included: it is free text and may name anyone.
+    """
     from alianza.cases import (
         selectors as case_selectors,  # the registry is optional for this module
     )
@@ -59,6 +79,7 @@ def case_snapshot(*, acting_user: Any, case_id: int) -> CaseSnapshot:
     visible = detail.categories
     participants = [p for p in detail.participants if p.participation.role in (ParticipationRole.VICTIM, ParticipationRole.SUSPECT)]
     provenance = _provenance_of([p.participation.person_id for p in participants])
+    consents = _consented_countries([p.participation.pk for p in participants])
     victims: list[PersonRecord] = []
     suspects: list[PersonRecord] = []
     victim_groups: dict[str, int] = {}
@@ -79,6 +100,7 @@ def case_snapshot(*, acting_user: Any, case_id: int) -> CaseSnapshot:
             document_type=document.document_type if document else "",
             document_number=document.number_normalized if document else "",
             role_detail=",".join(participation.roles_in_process or [])[:40] if role == ParticipationRole.SUSPECT else "",
+            consented_countries=consents.get(participation.pk, frozenset()),
             provenance=provenance.get(person.pk),
         )
         (victims if role == ParticipationRole.VICTIM else suspects).append(record)
