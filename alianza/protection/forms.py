@@ -12,6 +12,7 @@ from alianza.cases.choices import Department
 from alianza.people.choices import StatusDecidedBy, TraffickingStatus
 from alianza.protection.choices import (
     ConsentPurpose,
+    PlanStatus,
     ReferralGrant,
     ReferralReason,
     RiskAnswer,
@@ -104,6 +105,14 @@ class SupportPlanForm(forms.Form):
         if data.get("first_action") and not data.get("first_action_on"):
             self.add_error("first_action_on", _("Give the planned date of the action."))
         return data
+
+
+class PlanCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Outcome"), choices=[(PlanStatus.COMPLETED, PlanStatus.COMPLETED.label),
+                                     (PlanStatus.CLOSED, PlanStatus.CLOSED.label)],
+    )
+    actual_end_on = forms.DateField(label=_("Actual end"), widget=_DATE)
 
 
 class DeliveryForm(forms.Form):

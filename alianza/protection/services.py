@@ -24,6 +24,7 @@ from alianza.protection.children import youngest_possible_age
 from alianza.protection.choices import (
     ConsentPurpose,
     ExchangeQueueStatus,
+    PlanStatus,
     ReferralAction,
     ReferralGrant,
     ReferralKind,
@@ -531,3 +532,21 @@ def referral_dispatch(*, acting_user: Any, referral: Referral, now: datetime | N
         audit_record(actor=acting_user, action="protection.referral.dispatch", obj=locked,
                      changed_fields=["exchange_status", "exchange_reference"])
     return locked
+
+
+def support_plan_close(*, acting_user: Any, plan: SupportPlan, status: str, actual_end_on: date) -> SupportPlan:
+    """End a support plan, completed or not, on its actual end date (HTCDS spl_ActualEndDate)."""
+    _victim(acting_user, plan.participation)
+    if status not in (PlanStatus.COMPLETED, PlanStatus.CLOSED):
+        raise ValidationFailed(_("A plan ends completed or closed without completion."))
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict(_("This support plan has already ended."))
+    if plan.planned_start_on and actual_end_on < plan.planned_start_on:
+        raise ValidationFailed(_("The plan cannot end before it started."))
+    with transaction.atomic(durable=True):
+        plan.status = status
+        plan.actual_end_on = actual_end_on
+        plan.save(update_fields=["status", "actual_end_on"])
+        audit_record(actor=acting_user, action="protection.plan.close", obj=plan,
+                     changed_fields=["status", "actual_end_on"])
+    return plan

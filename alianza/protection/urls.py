@@ -16,6 +16,7 @@ urlpatterns = [
     path("victims/<int:participation_id>/referrals/", views.referral_create, name="referral_create"),
     path("victims/<int:participation_id>/referrals/override/", views.referral_override, name="referral_override"),
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("plans/<int:plan_id>/close/", views.plan_close, name="plan_close"),
     path("actions/<int:action_id>/done/", views.action_done, name="action_done"),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral_detail"),

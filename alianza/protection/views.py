@@ -22,6 +22,7 @@ from alianza.protection.forms import (
     ConsentForm,
     DeliveryForm,
     OverrideReferralForm,
+    PlanCloseForm,
     ProviderFilterForm,
     ReasonForm,
     ReferralForm,
@@ -29,7 +30,7 @@ from alianza.protection.forms import (
     ScreeningForm,
     SupportPlanForm,
 )
-from alianza.protection.models import Consent, Referral, ServiceProvider, SupportAction
+from alianza.protection.models import Consent, Referral, ServiceProvider, SupportAction, SupportPlan
 
 
 def _or_404(call: Callable[[], Any]) -> Any:
@@ -63,13 +64,16 @@ def victim_detail(request: HttpRequest, participation_id: int) -> HttpResponse:
         acting_user=request.user, participation_id=participation_id, audit_identity=True
     ))
     participation = access.participation
+    plans = list(participation.support_plans.prefetch_related("actions__provider"))
+    for plan in plans:  # one form per plan, prefixed so that field ids stay unique on the page
+        plan.close_form = PlanCloseForm(prefix=f"plan-{plan.pk}", initial={"actual_end_on": timezone.localdate()})
     return render(request, "protection/victim_detail.html", {
         "access": access,
         "victim": participation,
         "screenings": participation.screenings.select_related("screened_by"),
         "assessments": participation.risk_assessments.prefetch_related("answers__question"),
         "consents": participation.consents.all(),
-        "plans": participation.support_plans.prefetch_related("actions__provider"),
+        "plans": plans,
         "deliveries": participation.service_deliveries.select_related("provider"),
         "referrals": participation.referrals.select_related("to_provider", "to_institution"),
         "now": timezone.now(),
@@ -287,3 +291,23 @@ def referral_dispatch(request: HttpRequest, referral_id: int) -> HttpResponse:
         messages.success(request, _("Request %(reference)s opened with the partner; answer it with the case "
                                     "package from the exchange outbox.") % {"reference": dispatched.exchange_reference})
     return redirect("protection:transnational_queue")
+
+
+@require_POST
+def plan_close(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = SupportPlan.objects.filter(pk=plan_id).select_related("participation").first()
+    if plan is None:
+        raise Http404
+    form = PlanCloseForm(request.POST, prefix=f"plan-{plan.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose how the plan ended and its date."))
+    else:
+        try:
+            services.support_plan_close(acting_user=request.user, plan=plan, **form.cleaned_data)
+        except NotFound as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Support plan ended."))
+    return redirect("protection:victim_detail", participation_id=plan.participation_id)

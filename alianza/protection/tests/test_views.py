@@ -117,3 +117,15 @@ def test_refused_referral_shows_where_a_coordinator_overrides(world: Any) -> Non
         "to_provider": world.shelter.pk, "reason": "Other", "granted": [ReferralGrant.SEX_AND_AGE],
     })
     assert reverse("protection:referral_override", args=[world.victim.pk]) in response.content.decode()
+
+
+def test_end_a_support_plan(world: Any) -> None:
+    plan = services.support_plan_create(acting_user=world.worker, participation=world.victim, plan_type="Legal",
+                                        objectives="Acompañamiento en el proceso penal")
+    response = _client(world.worker).post(reverse("protection:plan_close", args=[plan.pk]),
+                                          {f"plan-{plan.pk}-status": "completed",
+                                           f"plan-{plan.pk}-actual_end_on": "2026-12-20"})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "completed" and plan.actual_end_on == dt.date(2026, 12, 20)
+    assert AuditEntry.objects.filter(action="protection.plan.close", object_id=str(plan.pk)).exists()
