@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alianza.agreements.models import CATEGORY_LABELS
+from alianza.audit.services import audit_record_now
 from alianza.core.errors import ApplicationError, NotFound
 from alianza.exchange import selectors, services
 from alianza.exchange.case_snapshot import case_snapshot
@@ -169,6 +170,8 @@ def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("exchange:inbound_detail", pk=pk)
+    if any(kind == "victim" for kind, _id, _data in records):
+        audit_record_now(actor=request.user, action="victim_identity.view", obj=inbound)
     return render(request, "exchange/inbound_detail.html", {
         "inbound": inbound, "records": records, "pending": inbound.status == InboundStatus.PENDING,
         "imported": selectors.received_records(acting_user=request.user, inbound=inbound),

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from alianza.accounts.roles import Role
+from alianza.audit.models import AuditEntry
 from alianza.exchange import services, views
 from alianza.exchange.models import InboundPackage, InboundStatus, OutboundPackage, ReceivedRecord
 from alianza.exchange.tests.conftest import Partner
@@ -46,6 +47,7 @@ def test_reviewer_imports_from_the_inbox_page(peru: Partner, client_for: Any) ->
     assert inbound is not None
     client = client_for(Role.PARTNER_LIAISON)
     assert "PER-2026-77" in client.get(f"/exchange/inbox/{inbound.pk}/").content.decode()
+    assert AuditEntry.objects.filter(action="victim_identity.view", object_id=str(inbound.pk)).exists()
     client.post(f"/exchange/inbox/{inbound.pk}/", {"action": "import", "link-V-1": "person:3"})
     inbound.refresh_from_db()
     assert inbound.status == InboundStatus.IMPORTED
