@@ -165,6 +165,15 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
     ),
 }
 
+# Rules on names alone would pair every "María Mamani" with every other (tens of millions of
+# pairs in a million records). A pair whose birth dates are both known and share neither month
+# nor day (the same year is left to earlier rules) needs at least the same birth place to be
+# worth scoring.
+_DATES_MAY_AGREE = (
+    "(l.dob_y IS NULL OR r.dob_y IS NULL OR l.dob_m = r.dob_m OR l.dob_d = r.dob_d "
+    "OR l.birth_place = r.birth_place)"
+)
+
 # Each rule alone finds a true pair even when the fields the others use are missing or wrong:
 # the document; names with the birth year; the full birth date with either name; both surnames
 # with the given name; and surnames crosswise for records whose paternal surname was dropped.
@@ -179,9 +188,10 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.sur2_ph = r.sur1_ph AND l.given1_ph = r.given1_ph AND l.dob_y = r.dob_y",
     "l.dob = r.dob AND l.sur1_ph = r.sur2_ph",
     "l.dob = r.dob AND l.sur2_ph = r.sur1_ph",
-    "l.given_full = r.given_full AND l.sur1_ph = r.sur1_ph",
-    "l.given_full = r.given_full AND l.sur2_ph = r.sur2_ph",
-    "l.given1_ph = r.given1_ph AND l.sur1_ph = r.sur1_ph AND l.birth_place = r.birth_place",
+    f"l.given_full = r.given_full AND l.sur1_ph = r.sur1_ph AND {_DATES_MAY_AGREE}",
+    f"l.given_full = r.given_full AND l.sur2_ph = r.sur2_ph AND {_DATES_MAY_AGREE}",
+    "l.given1_ph = r.given1_ph AND l.sur1_ph = r.sur1_ph AND l.birth_place = r.birth_place "
+    f"AND {_DATES_MAY_AGREE}",
     "l.given1_ph = r.sur1_ph AND l.sur1_ph = r.given1_ph",
     "l.dob = r.dob AND l.birth_place = r.birth_place",
     "l.given_full = r.given_full AND l.dob_y = r.dob_y AND l.birth_place = r.birth_place",
