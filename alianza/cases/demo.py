@@ -33,8 +33,16 @@ from alianza.cases.choices import (
     TransportMode,
     Vocabulary,
 )
-from alianza.cases.models import BorderCrossing, Case, CaseSequence, ReferenceTerm, RouteEvent
+from alianza.cases.models import (
+    BorderCrossing,
+    Case,
+    CaseSearchToken,
+    CaseSequence,
+    ReferenceTerm,
+    RouteEvent,
+)
 from alianza.cases.reference import reference_data_load
+from alianza.cases.services import case_search_tokens
 from alianza.normalize import fold
 from alianza.people.choices import (
     ParticipationRole,
@@ -245,6 +253,9 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000) -> int:
 
     with transaction.atomic(durable=True):
         Case.objects.bulk_create(cases, batch_size=1000)
+        CaseSearchToken.objects.bulk_create(
+            [token for case in cases for token in case_search_tokens(case)], batch_size=5000
+        )
         for year, last in numbers.items():
             sequence, _created = CaseSequence.objects.select_for_update().get_or_create(year=year)
             sequence.last_number = max(sequence.last_number, last)

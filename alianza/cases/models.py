@@ -172,6 +172,25 @@ class Case(models.Model):
         return self.sensitivity == Sensitivity.RESTRICTED
 
 
+class CaseSearchToken(models.Model):
+    """One folded word of a case's searchable text: the index behind the case list's search.
+
+    The services keep these in step with `Case.search_text` (reference, municipality, narrative)
+    and `Case.names_text` (participants' names, `is_name`). A word typed into the search box is
+    looked up as a prefix of a token, which an ordinary B-tree index answers on every database.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=40)
+    is_name = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "is_name", "case"], name="cases_token_lookup")]
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class CaseShare(models.Model):
     """An explicit share of one data category of a case with another institution.
 

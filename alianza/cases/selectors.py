@@ -12,16 +12,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.models import AuditEntry
 from alianza.audit.services import audit_record_now
 from alianza.cases.choices import Sensitivity
-from alianza.cases.models import Case, CaseShare, RouteEvent
+from alianza.cases.models import Case, CaseSearchToken, CaseShare, RouteEvent
+from alianza.cases.services import search_tokens
 from alianza.core.errors import NotFound
-from alianza.normalize import fold
 from alianza.people.choices import ParticipationRole
 from alianza.people.models import Participation
 
@@ -95,20 +97,38 @@ def case_categories_of(user: Any, case: Case) -> frozenset[authz.Category]:
     )
 
 
+def _participant_count(roles: list[str]) -> Coalesce:
+    return Coalesce(Subquery(
+        Participation.objects.filter(case=OuterRef("pk"), role__in=roles)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    ), 0)
+
+
+def _token_matches(word: str, *, is_name: bool) -> QuerySet[Any]:
+    """Ids of cases with a token starting with `word`, answered from the token index."""
+    tokens = CaseSearchToken.objects.filter(is_name=is_name)
+    if connection.vendor == "sqlite":
+        # Tokens are [a-z0-9]; under SQLite's byte order this range is exactly the prefix match,
+        # and unlike LIKE it can use the index.
+        tokens = tokens.filter(token__gte=word, token__lt=word + "\x7f")
+    else:
+        tokens = tokens.filter(token__startswith=word)
+    return tokens.values("case_id")
+
+
 def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
     qs = visible_cases(acting_user)
-    words = fold(filters.q).split()
+    words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if words:
-        text = Q()
-        for word in words:
-            text &= Q(search_text__contains=word)
         identity = _identity_condition(acting_user)
-        if identity is not None:
-            names = Q()
-            for word in words:
-                names &= Q(names_text__contains=word)
-            text |= names & identity
-        qs = qs.filter(text)
+        for word in words:
+            matches = Q(pk__in=_token_matches(word, is_name=False))
+            if identity is not None:
+                matches |= Q(pk__in=_token_matches(word, is_name=True)) & identity
+            qs = qs.filter(matches)
     if filters.crime_type:
         qs = qs.filter(crime_type=filters.crime_type)
     if filters.status:
@@ -127,11 +147,10 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
         qs.select_related("owner_institution")
         .prefetch_related(_my_shares(acting_user), "exploitation_forms")
         .annotate(
-            victim_count=Count(
-                "participations",
-                filter=Q(participations__role__in=[ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON]),
-            ),
-            suspect_count=Count("participations", filter=Q(participations__role=ParticipationRole.SUSPECT)),
+            # Correlated subqueries rather than a join with GROUP BY: the database counts only for
+            # the rows of the page, not for every matching case before it sorts and limits.
+            victim_count=_participant_count([ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON]),
+            suspect_count=_participant_count([ParticipationRole.SUSPECT]),
         )
         .order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
     )

@@ -36,6 +36,7 @@ from alianza.cases.choices import (
 from alianza.cases.models import (
     BorderCrossing,
     Case,
+    CaseSearchToken,
     CaseSequence,
     CaseShare,
     ReferenceTerm,
@@ -129,15 +130,23 @@ def case_touch(case: Case) -> None:
     case.save(update_fields=["version", "updated_at"])
 
 
+def search_tokens(text: str) -> set[str]:
+    """The folded words of `text` that search looks up (single letters are left out)."""
+    return {word[:40] for word in fold(text).split() if len(word) > 1}
+
+
+def case_search_tokens(case: Case) -> list[CaseSearchToken]:
+    tokens = [CaseSearchToken(case=case, token=t) for t in search_tokens(case.search_text)]
+    tokens += [CaseSearchToken(case=case, token=t, is_name=True) for t in search_tokens(case.names_text)]
+    return tokens
+
+
 def case_refresh_search(case: Case) -> None:
-    """Rebuild the folded search columns and the exploitation countries from the case's parts."""
-    from alianza.people.models import Participation
+    """Rebuild the folded search columns, their tokens and the exploitation countries."""
+    from alianza.people.models import Person
 
     case.search_text = fold(" ".join((case.reference, case.municipality, case.narrative)))
-    names: list[str] = []
-    for participation in Participation.objects.filter(case=case).select_related("person"):
-        person = participation.person
-        names.extend((person.names_text,))
+    names = Person.objects.filter(participations__case=case).order_by("participations__id").values_list("names_text", flat=True)
     case.names_text = " | ".join(n for n in names if n)
     countries = sorted(
         set(
@@ -148,6 +157,8 @@ def case_refresh_search(case: Case) -> None:
     )
     case.exploitation_countries = " ".join(countries)
     case.save(update_fields=["search_text", "names_text", "exploitation_countries"])
+    CaseSearchToken.objects.filter(case=case).delete()
+    CaseSearchToken.objects.bulk_create(case_search_tokens(case))
 
 
 # --- cases -------------------------------------------------------------------------------------

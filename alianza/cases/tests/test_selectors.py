@@ -106,6 +106,8 @@ def test_filters(world: dict[str, Any]) -> None:
     assert ordered == [restricted.reference, case.reference]
     row = case_list(acting_user=worker, filters=CaseFilter(q="textil")).get()
     assert (row.victim_count, row.suspect_count) == (1, 1)
+    empty = case_list(acting_user=worker, filters=CaseFilter(crime_type=CrimeType.SMUGGLING)).get()
+    assert (empty.victim_count, empty.suspect_count) == (0, 0)
 
 
 def test_victim_identity_is_masked_for_the_analyst_and_audited_for_the_case_team(
