@@ -57,3 +57,32 @@ def received_records(*, acting_user: Any, inbound: InboundPackage) -> QuerySet[R
 def request_list(*, acting_user: Any) -> QuerySet[AssistanceRequest]:
     _require(acting_user, authz.Perm.EXCHANGE_SEND)
     return AssistanceRequest.objects.select_related("partner", "agreement")
+
+
+def inbound_link_suggestions(*, acting_user: Any, inbound: InboundPackage) -> dict[str, list[tuple[str, str]]]:
+    """Local persons the reviewer may see whose identity document matches an incoming person's.
+
+    An exact document match only, until the linkage service offers probabilistic matching of a
+    single record; returns {partner's record id: [(link value, label), …]}.
+    """
+    from alianza.normalize.documents import document_match_key
+    from alianza.people.selectors import person_list
+
+    _require(acting_user, authz.Perm.EXCHANGE_REVIEW)
+    content = (inbound.document or {}).get("content", {})
+    visible = person_list(acting_user=acting_user)
+    suggestions: dict[str, list[tuple[str, str]]] = {}
+    for section in ("victims", "suspects"):
+        for record in content.get(section) or []:
+            key = document_match_key(
+                record.get("document_number"), document_type=record.get("document_type") or None,
+                country=record.get("nationality") or None,
+            )
+            if not key:
+                continue
+            matches = visible.filter(documents__number_normalized=key)[:5]
+            if matches:
+                suggestions[str(record.get("record_id", ""))] = [
+                    (f"person:{person.pk}", person.full_name or f"#{person.pk}") for person in matches
+                ]
+    return suggestions

@@ -428,6 +428,20 @@ def _records_of(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
     return records
 
 
+def _check_links(acting_user: Any, links: dict[str, str]) -> None:
+    """Every link names a local person (`person:<id>`) whom the reviewer may see."""
+    from alianza.people.selectors import person_list
+
+    ids = []
+    for value in links.values():
+        kind, _sep, pk = value.partition(":")
+        if kind != "person" or not pk.isdigit():
+            raise ValidationFailed(_("Link a record to a local person as person:<number>."))
+        ids.append(int(pk))
+    if ids and person_list(acting_user=acting_user).filter(pk__in=ids).count() != len(set(ids)):
+        raise ValidationFailed(_("Some linked persons do not exist or you may not see them."))
+
+
 def inbound_import(
     *, acting_user: Any, inbound: InboundPackage, links: dict[str, str] | None = None
 ) -> list[ReceivedRecord]:
@@ -445,8 +459,7 @@ def inbound_import(
         unknown = set(links) - {record_id for _, record_id, _ in records}
         if unknown:
             raise ValidationFailed(_("Some links name records that are not in this package."))
-        if any(len(value) > 100 for value in links.values()):
-            raise ValidationFailed(_("A link must name a local record in at most 100 characters."))
+        _check_links(acting_user, links)
         created = []
         for kind, record_id, data in records:
             record = ReceivedRecord.objects.create(

@@ -175,6 +175,8 @@ def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "exchange/inbound_detail.html", {
         "inbound": inbound, "records": records, "pending": inbound.status == InboundStatus.PENDING,
         "imported": selectors.received_records(acting_user=request.user, inbound=inbound),
+        "suggestions": selectors.inbound_link_suggestions(acting_user=request.user, inbound=inbound)
+        if inbound.status == InboundStatus.PENDING else {},
     })
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from alianza.accounts.roles import Role
+from alianza.cases.tests.factories import PersonFactory
 from alianza.exchange.models import InboundPackage, ReceivedRecord
 from alianza.exchange.tests.conftest import Partner
 from alianza.exchange.tests.test_services import _from_partner
@@ -39,13 +40,14 @@ def test_jwks_is_public_and_holds_no_private_key(node: Any) -> None:
     assert all("d" not in k for k in body["keys"])
 
 
-def test_reviewer_imports_through_the_api(peru: Partner, client_for: Any) -> None:
+def test_reviewer_imports_through_the_api(peru: Partner, client_for: Any, institution: Any) -> None:
     _post(_from_partner(peru))
+    local = PersonFactory(owner_institution=institution)
     inbound = InboundPackage.objects.get()
     client = client_for(Role.PARTNER_LIAISON)
     listing = client.get("/api/v1/exchange/inbox?status=pending").json()
     assert listing["count"] == 1 and listing["items"][0]["handling_code"] == "H2"
-    response = client.post(f"/api/v1/exchange/inbox/{inbound.pk}/import", data={"links": {"S-1": "person:7"}},
+    response = client.post(f"/api/v1/exchange/inbox/{inbound.pk}/import", data={"links": {"S-1": f"person:{local.pk}"}},
                            content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["imported"] == ReceivedRecord.objects.count() > 0

@@ -16,6 +16,7 @@ import requests
 from django.utils import timezone
 
 from alianza.audit.models import AuditEntry
+from alianza.cases.tests.factories import PersonFactory
 from alianza.core.errors import Conflict, ValidationFailed
 from alianza.exchange import packages as p
 from alianza.exchange import services
@@ -138,11 +139,16 @@ def test_import_is_all_or_nothing_and_keeps_provenance(peru: Partner, liaison: A
         services.inbound_import(acting_user=liaison, inbound=inbound)
     assert ReceivedRecord.objects.count() == 0
     monkeypatch.setattr(services, "audit_record", original)
-    records = services.inbound_import(acting_user=liaison, inbound=inbound, links={"V-1": "person:41"})
+    local = PersonFactory(owner_institution=liaison.institution)
+    elsewhere = PersonFactory()
+    for bad in ("41", "case:1", f"person:{elsewhere.pk}", "person:999999"):
+        with pytest.raises(ValidationFailed):
+            services.inbound_import(acting_user=liaison, inbound=inbound, links={"V-1": bad})
+    records = services.inbound_import(acting_user=liaison, inbound=inbound, links={"V-1": f"person:{local.pk}"})
     assert {r.kind for r in records} == {"statistics", "case", "route", "suspect", "victim"}
     victim = ReceivedRecord.objects.get(kind="victim", record_id="V-1")
     assert (victim.partner_country, victim.agreement_reference, victim.handling_code) == ("PER", "BOL-PER-2006", "H2")
-    assert victim.linked_to == "person:41"
+    assert victim.linked_to == f"person:{local.pk}"
     with pytest.raises(Conflict):
         services.inbound_import(acting_user=liaison, inbound=inbound)
 

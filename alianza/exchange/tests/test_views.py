@@ -6,11 +6,13 @@ import pytest
 
 from alianza.accounts.roles import Role
 from alianza.audit.models import AuditEntry
+from alianza.cases.tests.factories import PersonFactory
 from alianza.exchange import services, views
 from alianza.exchange.models import InboundPackage, InboundStatus, OutboundPackage, ReceivedRecord
 from alianza.exchange.tests.conftest import Partner
 from alianza.exchange.tests.fixtures import typical_snapshot
 from alianza.exchange.tests.test_services import _from_partner
+from alianza.people.models import IdentityDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -42,16 +44,22 @@ def test_liaison_previews_exactly_what_leaves_then_exports(
     assert download.content.decode() == package.token and download["Content-Type"] == "application/jose"
 
 
-def test_reviewer_imports_from_the_inbox_page(peru: Partner, client_for: Any) -> None:
+def test_reviewer_imports_from_the_inbox_page(peru: Partner, client_for: Any, institution: Any) -> None:
     inbound = services.package_receive(token=_from_partner(peru)).inbound
     assert inbound is not None
+    # A local person with the same identity card as Peru's V-1 (CI 9999003) is suggested.
+    local = PersonFactory(owner_institution=institution, given_names="Ana Lucía", first_surname="Local")
+    IdentityDocument.objects.create(person=local, document_type="CI", issuing_country="BOL",
+                                    number_as_entered="9999003 LP", number_normalized="9999003")
     client = client_for(Role.PARTNER_LIAISON)
-    assert "PER-2026-77" in client.get(f"/exchange/inbox/{inbound.pk}/").content.decode()
+    page = client.get(f"/exchange/inbox/{inbound.pk}/")
+    assert "PER-2026-77" in page.content.decode()
+    assert page.context["suggestions"] == {"V-1": [(f"person:{local.pk}", local.full_name)]}
     assert AuditEntry.objects.filter(action="victim_identity.view", object_id=str(inbound.pk)).exists()
-    client.post(f"/exchange/inbox/{inbound.pk}/", {"action": "import", "link-V-1": "person:3"})
+    client.post(f"/exchange/inbox/{inbound.pk}/", {"action": "import", "link-V-1": f"person:{local.pk}"})
     inbound.refresh_from_db()
     assert inbound.status == InboundStatus.IMPORTED
-    assert ReceivedRecord.objects.get(kind="victim", record_id="V-1").linked_to == "person:3"
+    assert ReceivedRecord.objects.get(kind="victim", record_id="V-1").linked_to == f"person:{local.pk}"
 
 
 def test_uploaded_file_goes_through_the_same_checks(peru: Partner, client_for: Any) -> None:
