@@ -73,21 +73,21 @@ class StatsData:
 
 # Participants of a year's cases, with the person cluster and the role-based flags.
 _RECORDS_SQL = """
-CREATE TEMP VIEW records AS
+CREATE TEMP TABLE records AS
 SELECT p.record_id, p.person_id, p.case_id, p.role, c.year, c.crime_type, c.department, c.institution,
        p.sex, p.age, p.citizenship, coalesce(p.prosecuted, false) AS prosecuted,
        coalesce(p.convicted, false) AS convicted,
        coalesce(k.cluster_id, 'person:' || p.person_id::VARCHAR) AS cluster_id
 FROM participants p JOIN cases c USING (case_id) LEFT JOIN clusters k USING (person_id);
 
-CREATE TEMP VIEW measured AS
+CREATE TEMP TABLE measured AS
 SELECT *, 'victims' AS measure FROM records WHERE role = 'victim'
 UNION ALL SELECT *, 'suspects' FROM records WHERE role = 'suspect'
 UNION ALL SELECT *, 'prosecuted' FROM records WHERE role = 'suspect' AND prosecuted
 UNION ALL SELECT *, 'convicted' FROM records WHERE role = 'suspect' AND convicted;
 
 -- One row per cluster, measure and year with the first known personal attributes.
-CREATE TEMP VIEW persons AS
+CREATE TEMP TABLE persons AS
 SELECT measure, year, cluster_id,
        arg_min(sex, record_id) FILTER (WHERE sex IS NOT NULL) AS sex,
        arg_min(age, record_id) FILTER (WHERE age IS NOT NULL) AS age,
@@ -265,6 +265,25 @@ class IndicatorEngine:
         rows = [(c, int(present.loc[c, "raw"]) if c in present.index else 0,
                  int(present.loc[c, "deduplicated"]) if c in present.index else 0) for c in order]  # fmt: skip
         return pd.DataFrame(rows, columns=["category", "raw", "deduplicated"])
+
+
+def all_indicators(engine: IndicatorEngine, *, year: int) -> dict[str, Any]:
+    """Every count and breakdown for one year: what the dashboard, GLOTIP and the report draw on."""
+    out: dict[str, Any] = {"totals": engine.totals(year=year), "flows": engine.flows(year=year)}
+    for by in BREAKDOWNS:
+        out[f"victims_by_{by}"] = engine.breakdown(year=year, by=by)
+    for measure in ("suspects", "prosecuted", "convicted"):
+        for by in ("sex", "citizenship", "crime_type"):
+            out[f"{measure}_by_{by}"] = engine.breakdown(year=year, by=by, measure=measure)
+    for by in (
+        "exploitation",
+        "country_of_exploitation",
+        "department",
+        "institution",
+        "crime_type",
+    ):
+        out[f"cases_by_{by}"] = engine.breakdown(year=year, by=by, measure="cases")
+    return out
 
 
 @contextmanager

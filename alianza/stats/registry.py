@@ -7,14 +7,19 @@ registry only as aggregates or disclosure-controlled microdata. Identities are n
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pandas as pd
+import pyarrow.csv as pacsv
 from django.apps import apps
-from django.db.models import CharField, Count, Max, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
+from django.db import connection
+from django.db.models import CharField, Count, F, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
 
 from alianza.stats.indicators import StatsData, empty_frame
+from alianza.stats.models import PersonCluster
 
 REGISTRY_APPS = ("alianza.cases", "alianza.people")
 
@@ -23,8 +28,39 @@ def registry_available() -> bool:
     return all(apps.is_installed(name) for name in REGISTRY_APPS)
 
 
-def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+def _read(queryset: QuerySet[Any], **columns: Any) -> pd.DataFrame:
+    """The `columns` (name → field path or expression) of `queryset`'s rows as a DataFrame.
+
+    On PostgreSQL the query runs as COPY … TO STDOUT and Arrow parses the CSV, an order of
+    magnitude faster than building Python rows for hundreds of thousands of records.
+    """
+    aliases = {
+        f"s_{name}": F(value) if isinstance(value, str) else value
+        for name, value in columns.items()
+    }
+    rows = queryset.order_by().values(**aliases).values_list(*aliases)  # no model ordering: no sort
+    names = list(columns)
+    if connection.vendor != "postgresql":
+        return pd.DataFrame.from_records(list(rows), columns=names)
+    sql, params = rows.query.sql_with_params()
+    buffer = io.BytesIO()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for chunk in copy:
+            buffer.write(chunk)
+    if not buffer.tell():
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in names})
+    buffer.seek(0)
+    table = pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=names),
+        convert_options=pacsv.ConvertOptions(
+            strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
+    return table.to_pandas()
 
 
 class RegistrySource:
@@ -32,10 +68,12 @@ class RegistrySource:
 
     def load(self, year: int | None = None) -> StatsData:
         """Every record, or only the cases reported in `year` and their people, routes and clusters."""
-        from alianza.stats.services import person_cluster_frame
-
         if not registry_available():
-            return StatsData(clusters=person_cluster_frame())
+            return StatsData(
+                clusters=_read(
+                    PersonCluster.objects.all(), person_id="person_id", cluster_id="cluster_id"
+                )
+            )
         from alianza.cases.models import Case, RouteEvent
         from alianza.people.models import Participation
 
@@ -45,70 +83,52 @@ class RegistrySource:
                 "reported_on__gte": dt.date(year, 1, 1),
                 "reported_on__lt": dt.date(year + 1, 1, 1),
             }
-        case_filter = {f"case__{k}": v for k, v in in_year.items()}
+        of_cases = {f"case__{k}": v for k, v in in_year.items()}
 
-        cases = _frame(
-            Case.objects.filter(**in_year).values_list("id", "reported_on__year", "crime_type", "department", "owner_institution__short_name",
-                                     "owner_institution__name"),
-            ["case_id", "year", "crime_type", "department", "short", "name"],
+        cases = _read(
+            Case.objects.filter(**in_year),
+            case_id="id", year=ExtractYear("reported_on"), crime_type="crime_type", department="department",
+            institution=Coalesce(NullIf("owner_institution__short_name", Value("")), "owner_institution__name"),
         )  # fmt: skip
-        cases["institution"] = (
-            cases["short"].where(cases["short"].astype(bool), cases["name"]) if len(cases) else ""
-        )
-        cases = cases[["case_id", "year", "crime_type", "department", "institution"]]
-
-        fields = [
-            "id",
-            "case_id",
-            "person_id",
-            "role",
-            "person__sex",
-            "age_when_trafficked",
-            "person__citizenships",
-        ]
-        has_proceedings = apps.is_installed("alianza.prosecution")
-        if has_proceedings:
-            fields.append("proceeding__stage")
-        participants = _frame(
-            Participation.objects.filter(**case_filter).values_list(*fields), fields
-        )
-        if not has_proceedings:
-            participants["proceeding__stage"] = None
-        stage = participants["proceeding__stage"]
-        participants = pd.DataFrame({
-            "record_id": participants["id"],
-            "case_id": participants["case_id"],
-            "person_id": participants["person_id"],
-            "role": participants["role"],
-            "sex": participants["person__sex"].replace("", None),
-            "age": participants["age_when_trafficked"],
-            "citizenship": participants["person__citizenships"].map(lambda c: c[0] if c else None),
-            "prosecuted": stage.isin(["prosecuted", "convicted", "acquitted"]),
-            "convicted": stage.eq("convicted"),
-        })  # fmt: skip
+        stage: Any = "proceeding__stage" if apps.is_installed("alianza.prosecution") else Value("")
+        participants = _read(
+            Participation.objects.filter(**of_cases),
+            record_id="id", case_id="case_id", person_id="person_id", role="role",
+            sex=NullIf("person__sex", Value("")), age="age_when_trafficked",
+            citizenship=KeyTextTransform("0", "person__citizenships"), stage=stage,
+        )  # fmt: skip
+        stages = participants.pop("stage")
+        participants["prosecuted"] = stages.isin(["prosecuted", "convicted", "acquitted"])
+        participants["convicted"] = stages.eq("convicted")
         # Forms recorded on the case or on one of its victims count as the case's forms.
-        exploitation = pd.concat([
-            _frame(Case.exploitation_forms.through.objects.filter(**case_filter).values_list("case_id", "referenceterm__code"),
-                   ["case_id", "form"]),
-            _frame(Participation.exploitation_forms.through.objects.filter(
-                       **{f"participation__{k}": v for k, v in case_filter.items()}).values_list("participation__case_id",
-                                                                               "referenceterm__code"),
-                   ["case_id", "form"]),
-        ], ignore_index=True).drop_duplicates(ignore_index=True)  # fmt: skip
-        route = _frame(
-            RouteEvent.objects.filter(**case_filter).values_list(
-                "case_id", "position", "event_type", "country"
-            ),
-            ["case_id", "position", "event_type", "country"],
+        case_forms = Case.exploitation_forms.through.objects.filter(**of_cases)
+        victim_forms = Participation.exploitation_forms.through.objects.filter(
+            **{f"participation__{k}": v for k, v in of_cases.items()}
+        )
+        exploitation = pd.concat(
+            [
+                _read(case_forms, case_id="case_id", form="referenceterm__code"),
+                _read(victim_forms, case_id="participation__case_id", form="referenceterm__code"),
+            ],
+            ignore_index=True,
+        ).drop_duplicates(ignore_index=True)
+        route = _read(
+            RouteEvent.objects.filter(**of_cases),
+            case_id="case_id",
+            position="position",
+            event_type="event_type",
+            country="country",
         )
         return StatsData(
             cases=cases if len(cases) else empty_frame("cases"),
             participants=participants if len(participants) else empty_frame("participants"),
-            exploitation=exploitation, route=route,
-            clusters=person_cluster_frame(
-                person_ids=Participation.objects.filter(**case_filter).values("person_id") if year is not None else None
+            exploitation=exploitation if len(exploitation) else empty_frame("exploitation"),
+            route=route if len(route) else empty_frame("route"),
+            # Every linked person: one scan of a small table, cheaper than a join on the year's people.
+            clusters=_read(
+                PersonCluster.objects.all(), person_id="person_id", cluster_id="cluster_id"
             ),
-        )  # fmt: skip
+        )
 
     def trend(self) -> pd.DataFrame:
         """Cases and victims per year, counted in the database (no records leave it)."""
@@ -117,7 +137,6 @@ class RegistrySource:
             return pd.DataFrame(columns=columns)
         from alianza.cases.models import Case
         from alianza.people.models import Participation
-        from alianza.stats.models import PersonCluster
 
         rows: list[tuple[Any, ...]] = [
             (r["year"], "cases", r["n"], r["n"])

@@ -101,3 +101,11 @@ def test_microdata_has_one_row_per_person(engine: IndicatorEngine) -> None:
 def test_unknown_breakdown_is_refused(engine: IndicatorEngine) -> None:
     with pytest.raises(ValueError):
         engine.breakdown(year=2023, by="shoe_size")
+
+
+def test_all_indicators_for_a_year(engine: IndicatorEngine) -> None:
+    from alianza.stats.indicators import all_indicators
+
+    result = all_indicators(engine, year=2023)
+    assert result["totals"]["victims"] == (4, 3)
+    assert len([k for k in result if k.startswith("victims_by_")]) == 8
