@@ -136,7 +136,7 @@ def case_out(case: Case, categories: frozenset[authz.Category]) -> CaseOut:
 
 def _read_case(request: HttpRequest, case_id: int) -> CaseOut:
     user = request_user(request)
-    detail = selectors.case_get(acting_user=user, case_id=case_id, with_history=False)
+    detail = selectors.case_get(acting_user=user, case_id=case_id, with_history=False, shows_identities=False)
     return case_out(detail.case, detail.categories)
 
 
@@ -484,7 +484,9 @@ def route_event_out(event: RouteEvent) -> RouteEventOut:
 @router.get("/cases/{case_id}/route-events", response={200: list[RouteEventOut], **ERRORS})
 def route_event_list(request: HttpRequest, case_id: int) -> list[RouteEventOut]:
     """The case's route in order; empty when your access does not include routes."""
-    detail = selectors.case_get(acting_user=request_user(request), case_id=case_id, with_history=False)
+    detail = selectors.case_get(
+        acting_user=request_user(request), case_id=case_id, with_history=False, shows_identities=False
+    )
     return [route_event_out(e) for e in detail.route]
 
 

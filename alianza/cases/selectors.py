@@ -230,8 +230,12 @@ def participations_prefetch() -> Prefetch[Any]:
     )
 
 
-def case_get(*, acting_user: Any, case_id: int, with_history: bool = True) -> CaseDetail:
-    """One case as `acting_user` may see it. Audits the view when victims' identities are shown."""
+def case_get(*, acting_user: Any, case_id: int, with_history: bool = True, shows_identities: bool = True) -> CaseDetail:
+    """One case as `acting_user` may see it.
+
+    When the caller shows the participants (`shows_identities`), a view that includes a victim's
+    identity is audited; callers that only check the case or show its summary pass False.
+    """
     case = (
         visible_cases(acting_user)
         .select_related("owner_institution", "created_by")
@@ -266,6 +270,9 @@ def case_get(*, acting_user: Any, case_id: int, with_history: bool = True) -> Ca
         detail.history = list(
             AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("-seq")[:100]
         )
-    if any(p.identity_visible and identity_category(p.participation.role) == authz.Category.VICTIM_IDENTITY for p in detail.participants):
+    if shows_identities and any(
+        p.identity_visible and identity_category(p.participation.role) == authz.Category.VICTIM_IDENTITY
+        for p in detail.participants
+    ):
         audit_record_now(actor=acting_user, action="victim_identity.view", obj=case)
     return detail

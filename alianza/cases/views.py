@@ -95,7 +95,7 @@ def _conflict(request: HttpRequest, form: Any, exc: Conflict) -> None:
 
 @maps_errors
 def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
-    detail = selectors.case_get(acting_user=request.user, case_id=case_id, with_history=False)
+    detail = selectors.case_get(acting_user=request.user, case_id=case_id, with_history=False, shows_identities=False)
     if not detail.editable:
         raise PermissionDenied(_("Your role or institution does not allow you to change this case."))
     case = detail.case
@@ -120,7 +120,7 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @maps_errors
 def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    detail = selectors.case_get(acting_user=request.user, case_id=case_id, with_history=False)
+    detail = selectors.case_get(acting_user=request.user, case_id=case_id, with_history=False, shows_identities=False)
     if not detail.editable:
         raise PermissionDenied(_("Your role or institution does not allow you to change this case."))
     form = ParticipantForm(request.POST or None, initial={"version": detail.case.version})
@@ -149,7 +149,7 @@ def participant_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @maps_errors
 def route_event_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    detail = selectors.case_get(acting_user=request.user, case_id=case_id, with_history=False)
+    detail = selectors.case_get(acting_user=request.user, case_id=case_id, with_history=False, shows_identities=False)
     if not detail.editable:
         raise PermissionDenied(_("Your role or institution does not allow you to change this case."))
     form = RouteEventForm(request.POST or None, initial={"version": detail.case.version})

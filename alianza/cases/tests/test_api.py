@@ -92,3 +92,19 @@ def test_people_and_routes_with_masking(make_user: Callable[..., Any], reference
     assert call(outsider, "GET", f"/persons/{person['id']}")[0] == 404
     assert call(worker, "DELETE", f"/route-events/{event['id']}")[0] == 204
     assert call(worker, "DELETE", f"/participations/{participation['id']}")[0] == 204
+
+
+def test_only_responses_that_show_a_victim_audit_a_reveal(make_user: Callable[..., Any], reference: None) -> None:
+    from alianza.audit.models import AuditEntry
+
+    worker = sign_in(Client(), make_user(Role.CASE_WORKER))
+    _, case = call(worker, "POST", "/cases", CASE)
+    _, person = call(worker, "POST", "/persons", {"given_names": "Rosa", "first_surname": "Tola"})
+    call(worker, "POST", f"/cases/{case['id']}/participations", {"person_id": person["id"], "role": "victim"})
+    reveals = AuditEntry.objects.filter(action="victim_identity.view")
+    before = reveals.count()
+    call(worker, "GET", f"/cases/{case['id']}")
+    call(worker, "GET", f"/cases/{case['id']}/route-events")
+    assert reveals.count() == before
+    call(worker, "GET", f"/cases/{case['id']}/participations")
+    assert reveals.count() == before + 1
