@@ -358,6 +358,7 @@ API_RULES: dict[str, Rule] = {
     # A partner node has no user here: the package's signature authenticates it (exchange.api).
     "exchange_inbox_receive": PUBLIC,
     "exchange_node_jwks": PUBLIC,
+    "exchange_receipt_receive": PUBLIC,
     "exchange_outbox_list": needs(Perm.EXCHANGE_SEND),
     "exchange_inbox_list": needs(Perm.EXCHANGE_REVIEW),
     "exchange_inbox_import": needs(Perm.EXCHANGE_REVIEW),

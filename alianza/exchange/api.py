@@ -134,3 +134,22 @@ def exchange_inbox_import(request: HttpRequest, inbound_id: int, payload: Import
     inbound = selectors.inbound_get(acting_user=user, pk=inbound_id)
     records = services.inbound_import(acting_user=user, inbound=inbound, links=payload.links)
     return ImportOut(imported=len(records))
+
+
+class OutcomeOut(Schema):
+    package_id: str
+    partner_outcome: str
+
+
+@router.post(
+    "/receipts",
+    auth=None,
+    response={200: OutcomeOut, 422: ErrorOut},
+    openapi_extra={"requestBody": {"content": {"application/jose": {"schema": {"type": "string"}}}, "required": True}},
+)
+def exchange_receipt_receive(request: HttpRequest) -> OutcomeOut:
+    """Receive a partner's signed receipt saying whether it imported or dismissed a package we
+    sent (a compact JWS by the partner's registered signing key)."""
+    token = request.body.decode("ascii", errors="replace").strip()
+    package = services.outcome_receipt_receive(token=token)
+    return OutcomeOut(package_id=package.package_id, partner_outcome=package.partner_outcome)

@@ -68,6 +68,10 @@ class OutboundPackage(models.Model):
     rejection_message = models.CharField(_("partner's message"), max_length=500, blank=True)
     receipt = models.TextField(_("signed receipt"), blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What the partner's reviewer decided, from the partner's second signed receipt.
+    partner_outcome = models.CharField(_("partner's decision"), max_length=12, blank=True)
+    partner_outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_receipt = models.TextField(_("signed receipt of the decision"), blank=True)
 
     class Meta:
         verbose_name = _("outbound package")

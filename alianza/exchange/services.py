@@ -26,7 +26,7 @@ from joserfc.jwk import OKPKey
 from alianza.accounts import authz
 from alianza.agreements import keys as node_keys_module
 from alianza.agreements import selectors as agreement_selectors
-from alianza.agreements.models import Agreement, HandlingCode, PartnerNode
+from alianza.agreements.models import Agreement, HandlingCode, PartnerKey, PartnerNode
 from alianza.audit.services import audit_record, audit_record_now
 from alianza.core.errors import Conflict, PermissionDenied, ValidationFailed
 from alianza.exchange import packages
@@ -476,6 +476,7 @@ def inbound_import(
         locked.status, locked.reviewed_by, locked.reviewed_at = InboundStatus.IMPORTED, acting_user, timezone.now()
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
         audit_record(actor=acting_user, action="exchange.package.import", obj=locked, changed_fields=["status"])
+        transaction.on_commit(lambda: outcome_receipt_send(inbound_id=locked.pk))
     inbound.refresh_from_db()
     return created
 
@@ -491,7 +492,75 @@ def inbound_dismiss(*, acting_user: Any, inbound: InboundPackage) -> InboundPack
         locked.reviewed_by, locked.reviewed_at = acting_user, timezone.now()
         locked.save()
         audit_record(actor=acting_user, action="exchange.package.dismiss", obj=locked, changed_fields=["status", "document"])
+        transaction.on_commit(lambda: outcome_receipt_send(inbound_id=locked.pk))
     return locked
+
+
+def receipts_url(node: PartnerNode) -> str:
+    """Where a partner takes receipts: beside its inbox (…/exchange/inbox → …/exchange/receipts)."""
+    base = node.inbox_url.rstrip("/")
+    return base[: -len("/inbox")] + "/receipts" if base.endswith("/inbox") else ""
+
+
+def outcome_receipt_send(*, inbound_id: int) -> bool:
+    """Tell the sender, with a signed receipt, whether its package was imported or dismissed.
+
+    One attempt, after the review committed; the sender's outbox shows the decision. A failure is
+    logged, and the partner still has the receipt given when the package arrived.
+    """
+    inbound = InboundPackage.objects.select_related("partner").get(pk=inbound_id)
+    url = receipts_url(inbound.partner)
+    if not url or inbound.status not in (InboundStatus.IMPORTED, InboundStatus.DISMISSED):
+        return False
+    receipt = packages.sign_receipt(
+        package_id=inbound.package_id, digest=inbound.digest, status=inbound.status,  # type: ignore[arg-type]
+        receiving_node=settings.ALIANZA_NODE_ID, signing_key=node_keys_module.node_keys().signing,
+    )
+    try:
+        response = requests.post(
+            url, data=receipt.encode(), headers={"Content-Type": "application/jose"}, timeout=HTTP_TIMEOUT
+        )
+    except requests.RequestException as exc:
+        logger.warning("outcome receipt not delivered", extra={"package_id": inbound.package_id, "error": type(exc).__name__})
+        return False
+    if response.status_code >= 300:
+        logger.warning("outcome receipt refused", extra={"package_id": inbound.package_id, "status": response.status_code})
+        return False
+    return True
+
+
+def outcome_receipt_receive(*, token: str) -> OutboundPackage:
+    """Record a partner's signed decision (imported or dismissed) on a package we sent."""
+    try:
+        kid = str(packages._b64json(token.split(".")[0]).get("kid", ""))
+    except (ValueError, IndexError) as exc:
+        raise packages.PackageRejected("receipt_invalid", _("The receipt cannot be read.")) from exc
+    key = (
+        PartnerKey.objects.filter(kid=kid, use="sig", revoked_at__isnull=True, node__is_active=True)
+        .select_related("node")
+        .first()
+    )
+    if key is None:
+        raise packages.PackageRejected("receipt_invalid", _("The receipt is signed with an unknown key."))
+    body = packages.verify_receipt(token, keys=partner_signing_keys(key.node))
+    if body.get("receiving_node") != key.node.node_id or body.get("status") not in ("imported", "dismissed"):
+        raise packages.PackageRejected("receipt_invalid", _("The receipt does not come from the package's recipient."))
+    package = OutboundPackage.objects.filter(
+        package_id=str(body.get("package_id")), partner=key.node, digest=str(body.get("package_digest"))
+    ).first()
+    if package is None:
+        raise packages.PackageRejected("receipt_invalid", _("No package we sent matches this receipt."))
+    if package.partner_outcome:
+        return package  # idempotent
+    with transaction.atomic(durable=True):
+        package.partner_outcome, package.partner_outcome_at = str(body["status"]), timezone.now()
+        package.outcome_receipt = token
+        package.save(update_fields=["partner_outcome", "partner_outcome_at", "outcome_receipt"])
+        audit_record(
+            actor=None, action="exchange.package.outcome", obj=package,
+            changed_fields=["partner_outcome", "outcome_receipt"],
+        )
+    return package
 
 
 def received_person(record: ReceivedRecord) -> packages.PersonRecord:

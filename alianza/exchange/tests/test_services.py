@@ -314,3 +314,40 @@ def test_retention_purges_and_anonymises_idempotently(peru: Partner, liaison: An
     assert AuditEntry.objects.filter(action__startswith="retention.").count() == entries
     # The purged package's id still guards against replay.
     assert InboundPackage.objects.filter(package_id=pending.package_id).exists()
+
+
+def test_review_decision_goes_back_as_a_signed_receipt(
+    peru: Partner, node: Any, liaison: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    sent: list[tuple[str, bytes]] = []
+    monkeypatch.setattr(services.requests, "post", lambda url, data, headers, timeout: sent.append((url, data)) or _Response(200, {}))
+    inbound = services.package_receive(token=_from_partner(peru)).inbound
+    assert inbound is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inbound_import(acting_user=liaison, inbound=inbound)
+    [(url, data)] = sent
+    assert url == "https://partner.invalid/api/v1/exchange/receipts"
+    body = p.verify_receipt(data.decode(), keys=[public(node.signing)])
+    assert (body["status"], body["package_id"], body["package_digest"]) == ("imported", inbound.package_id, inbound.digest)
+
+
+def test_partners_decision_on_our_package_is_recorded(peru: Partner, liaison: Any) -> None:
+    prepared = services.package_prepare(
+        acting_user=liaison, snapshot=typical_snapshot(), partner=peru.node, purpose="investigation",
+        source_grading="B", information_grading="2",
+    )
+    package = services.package_send(acting_user=liaison, prepared=prepared, deliver=False)
+
+    def receipt(signing_key: Any, **overrides: Any) -> str:
+        fields = {"package_id": package.package_id, "digest": package.digest, "status": "imported",
+                  "receiving_node": "alianza-per", "signing_key": signing_key, **overrides}
+        return p.sign_receipt(**fields)
+
+    impostor, _ = new_keys()
+    for forged in (receipt(impostor), receipt(peru.signing, digest="0" * 64), receipt(peru.signing, receiving_node="alianza-arg")):
+        with pytest.raises(p.PackageRejected):
+            services.outcome_receipt_receive(token=forged)
+    recorded = services.outcome_receipt_receive(token=receipt(peru.signing))
+    assert recorded.partner_outcome == "imported" and recorded.outcome_receipt
+    assert services.outcome_receipt_receive(token=receipt(peru.signing, status="dismissed")).partner_outcome == "imported"
+    assert AuditEntry.objects.filter(action="exchange.package.outcome").count() == 1

@@ -77,3 +77,7 @@ def test_two_nodes_exchange_a_case_and_refuse_every_bad_package(nodes: tuple[Nod
     assert imported.json()["imported"] > 0
     records = sql(peru, "SELECT package_id, partner_country, handling_code FROM exchange_receivedrecord")
     assert set(records) == {(sent["package_id"], "BOL", "H2")} and len(records) == imported.json()["imported"]
+    # Peru's reviewer's decision comes back to Bolivia as a second signed receipt.
+    outcome = sql(bolivia, "SELECT partner_outcome, length(outcome_receipt) > 0 FROM exchange_outboundpackage "
+                           "WHERE package_id = ?", sent["package_id"])
+    assert outcome == [("imported", 1)]
