@@ -306,6 +306,7 @@ ROUTE_RULES: dict[str, Rule] = {
     "cases:import_map": needs(Perm.CASE_IMPORT),
     "cases:proceeding_record": needs(Perm.CASE_EDIT),
     "people:person_edit": needs(Perm.CASE_EDIT),
+    "cases:participant_edit": needs(Perm.CASE_EDIT),
     "agreements:*": needs(Perm.AGREEMENTS_MANAGE),
     "exchange:*": needs(Perm.EXCHANGE_SEND),
     "exchange:inbox": needs(Perm.EXCHANGE_REVIEW),

@@ -210,12 +210,10 @@ class PersonForm(forms.Form):
         }
 
 
-class ParticipantForm(PersonForm):
-    """A new person and their role in the case, in one step (or an existing person by number)."""
+class ParticipationForm(forms.Form):
+    """A person's role in a case and the HTCDS fields of that role."""
 
     role = forms.ChoiceField(label=_("Role in the case"), choices=_blank(ParticipationRole.choices))
-    existing_person = forms.IntegerField(label=_("Existing person number"), required=False, min_value=1,
-                                         help_text=_("Leave empty to record a new person with the fields below."))
     trafficking_status = forms.ChoiceField(label=_("Trafficking status"), required=False, choices=_blank(TraffickingStatus.choices))
     status_decided_by = forms.ChoiceField(label=_("Status decided by"), required=False, choices=_blank(StatusDecidedBy.choices))
     relationship_to_trafficker = forms.ChoiceField(label=_("Relationship to the trafficker"), required=False,
@@ -252,6 +250,28 @@ class ParticipantForm(PersonForm):
             recruitment_websites=tuple(data["recruitment_websites"]), roles_in_process=tuple(data["roles_in_process"]),
             last_seen_on=data["last_seen_on"], last_seen_place=data["last_seen_place"],
         )
+
+    @classmethod
+    def initial_for(cls, participation: Any, version: int) -> dict[str, Any]:
+        p = participation
+        return {
+            "role": p.role, "trafficking_status": p.trafficking_status, "status_decided_by": p.status_decided_by,
+            "relationship_to_trafficker": p.relationship_to_trafficker,
+            "exploitation_forms": [t.code for t in p.exploitation_forms.all()],
+            "means_of_control": [t.code for t in p.means_of_control.all()],
+            "recruitment_methods": [t.code for t in p.recruitment_methods.all()],
+            "forced_labour_industry": p.forced_labour_industry.code if p.forced_labour_industry else "",
+            "sexual_exploitation_types": p.sexual_exploitation_types, "recruitment_websites": p.recruitment_websites,
+            "roles_in_process": p.roles_in_process, "last_seen_on": p.last_seen_on,
+            "last_seen_place": p.last_seen_place, "version": version,
+        }
+
+
+class ParticipantForm(ParticipationForm, PersonForm):
+    """A new person and their role in the case, in one step (or an existing person by number)."""
+
+    existing_person = forms.IntegerField(label=_("Existing person number"), required=False, min_value=1,
+                                         help_text=_("Leave empty to record a new person with the fields below."))
 
 
 class RouteEventForm(forms.Form):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/edit/", views.case_edit, name="case_edit"),
     path("<int:case_id>/participants/new/", views.participant_add, name="participant_add"),
+    path("<int:case_id>/participants/<int:participation_id>/edit/", views.participant_edit, name="participant_edit"),
     path("<int:case_id>/participants/<int:participation_id>/remove/", views.participant_remove, name="participant_remove"),
     path("<int:case_id>/participants/<int:participation_id>/proceeding/", views.proceeding_record, name="proceeding_record"),
     path("<int:case_id>/route/new/", views.route_event_add, name="route_event_add"),

@@ -21,6 +21,7 @@ from alianza.cases.forms import (
     CaseFilterForm,
     CaseForm,
     ParticipantForm,
+    ParticipationForm,
     RouteEventForm,
     apply_problems,
 )
@@ -239,3 +240,32 @@ def proceeding_record(request: HttpRequest, case_id: int, participation_id: int)
     else:
         messages.success(request, _("The proceeding's stage was recorded."))
     return redirect("cases:case_detail", case_id=case_id)
+
+
+@maps_errors
+def participant_edit(request: HttpRequest, case_id: int, participation_id: int) -> HttpResponse:
+    detail = selectors.case_get(acting_user=request.user, case_id=case_id, with_history=False, shows_identities=False)
+    if not detail.editable:
+        raise PermissionDenied(_("Your role or institution does not allow you to change this case."))
+    view = next((p for p in detail.participants if p.participation.pk == participation_id), None)
+    if view is None:
+        raise NotFound(_("There is no such participation."))
+    form = ParticipationForm(request.POST or None, initial=ParticipationForm.initial_for(view.participation, detail.case.version))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.participation_update(
+                acting_user=request.user, participation_id=participation_id, data=form.participation_input(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except Conflict as exc:
+            _conflict(request, form, exc)
+            status = 409
+        except ValidationFailed as exc:
+            apply_problems(form, exc)
+        else:
+            messages.success(request, _("The person's role in the case was saved."))
+            return redirect("cases:case_detail", case_id=case_id)
+    return render(
+        request, "cases/participation_form.html", {"form": form, "case": detail.case, "participant": view}, status=status
+    )

@@ -129,3 +129,22 @@ def test_other_institution_gets_not_found(make_user: Callable[..., Any], referen
     outsider = sign_in(english_client(), make_user(Role.CASE_WORKER, institution_=InstitutionFactory()))
     assert outsider.get(f"/cases/{case.pk}/").status_code == 404
     assert case.reference not in outsider.get("/cases/").content.decode()
+
+
+def test_edit_a_victims_role_fields(make_user: Callable[..., Any], reference: None) -> None:
+    worker = make_user(Role.CASE_WORKER)
+    case = _case_with_people(worker, 1)
+    case.refresh_from_db()
+    participation = case.participations.get()
+    client = sign_in(english_client(), worker)
+    page = client.get(f"/cases/{case.pk}/participants/{participation.pk}/edit/")
+    assert page.status_code == 200
+    form = {**page.context["form"].initial, "means_of_control": ["debt_bondage", "confinement"],
+            "forced_labour_industry": "B", "trafficking_status": "ActualVictimOfTrafficking"}
+    response = client.post(f"/cases/{case.pk}/participants/{participation.pk}/edit/", form)
+    assert response.status_code == 302
+    participation.refresh_from_db()
+    assert set(participation.means_of_control.values_list("code", flat=True)) == {"debt_bondage", "confinement"}
+    assert participation.forced_labour_industry.code == "B"
+    stale = client.post(f"/cases/{case.pk}/participants/{participation.pk}/edit/", form)
+    assert stale.status_code == 409
