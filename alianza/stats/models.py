@@ -26,6 +26,24 @@ class PersonCluster(models.Model):
         return f"{self.person_id} → {self.cluster_id}"
 
 
+class DataVersion(models.Model):
+    """One counter that database triggers raise on every write to the records statistics read.
+
+    Cached aggregates are keyed by it, so a write can never leave them stale, and reading it is
+    one row instead of scanning millions. The triggers (migration 0002) are infrastructure, not
+    business logic: they only say "something changed", in the same transaction as the change.
+    """
+
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return str(self.counter)
+
+
 class PopulationGroup(models.TextChoices):
     WOMEN = "women", _("Women")
     MEN = "men", _("Men")

@@ -14,12 +14,12 @@ import pandas as pd
 import pyarrow.csv as pacsv
 from django.apps import apps
 from django.db import connection
-from django.db.models import CharField, Count, F, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
 
 from alianza.stats.indicators import StatsData, empty_frame
-from alianza.stats.models import PersonCluster
+from alianza.stats.models import DataVersion, PersonCluster
 
 REGISTRY_APPS = ("alianza.cases", "alianza.people")
 
@@ -138,53 +138,33 @@ class RegistrySource:
         from alianza.cases.models import Case
         from alianza.people.models import Participation
 
-        rows: list[tuple[Any, ...]] = [
-            (r["year"], "cases", r["n"], r["n"])
-            for r in Case.objects.annotate(year=ExtractYear("reported_on"))
-            .values("year")
-            .annotate(n=Count("pk"))
-        ]
-        cluster = Coalesce(
-            Subquery(
-                PersonCluster.objects.filter(person_id=OuterRef("person_id")).values("cluster_id")[
-                    :1
-                ]
-            ),
-            Concat(Value("person:"), Cast("person_id", CharField())),
+        case, part, cluster = (
+            Case._meta.db_table,
+            Participation._meta.db_table,
+            PersonCluster._meta.db_table,
         )
-        victims = (
-            Participation.objects.filter(role="victim")
-            .annotate(year=ExtractYear("case__reported_on"), cluster=cluster)
-            .values("year")
-            .annotate(raw=Count("pk"), dedup=Count("cluster", distinct=True))
+        if connection.vendor == "postgresql":
+            year = "CAST(EXTRACT(YEAR FROM c.reported_on) AS INTEGER)"
+        else:
+            year = "CAST(strftime('%%Y', c.reported_on) AS INTEGER)"
+        # Table names come from the models, never from input.
+        cases_sql = f'SELECT {year}, COUNT(*) FROM "{case}" c GROUP BY 1'  # noqa: S608
+        victims_sql = (
+            f"SELECT {year}, COUNT(*), COUNT(DISTINCT COALESCE(k.cluster_id, 'person:' || CAST(p.person_id AS TEXT))) "  # noqa: S608
+            f'FROM "{part}" p JOIN "{case}" c ON c.id = p.case_id '
+            f'LEFT JOIN "{cluster}" k ON k.person_id = p.person_id '
+            "WHERE p.role = %s GROUP BY 1"
         )
-        rows += [(r["year"], "victims", r["raw"], r["dedup"]) for r in victims]
+        with connection.cursor() as cursor:
+            cursor.execute(cases_sql, [])
+            rows: list[tuple[Any, ...]] = [(y, "cases", n, n) for y, n in cursor.fetchall()]
+            cursor.execute(victims_sql, ["victim"])
+            rows += [(y, "victims", raw, dedup) for y, raw, dedup in cursor.fetchall()]
         return pd.DataFrame(rows, columns=columns).sort_values(
             ["year", "measure"], ignore_index=True
         )
 
     def version(self) -> str:
-        from alianza.stats.services import _clusters_version
-
-        parts = [_clusters_version()]
-        if registry_available():
-            from alianza.cases.models import Case, RouteEvent
-            from alianza.people.models import Participation, Person
-
-            for model, stamp in (
-                (Case, "updated_at"),
-                (Person, "updated_at"),
-                (Participation, "created_at"),
-                (RouteEvent, None),
-            ):
-                aggregates: dict[str, Any] = {"n": Count("pk"), "last": Max("pk")}
-                if stamp:
-                    aggregates["stamp"] = Max(stamp)
-                parts.append(str(sorted(model.objects.aggregate(**aggregates).items())))
-            if apps.is_installed("alianza.prosecution"):
-                from alianza.prosecution.models import Proceeding
-
-                parts.append(
-                    str(Proceeding.objects.aggregate(n=Count("pk"), stamp=Max("updated_at")))
-                )
-        return "registry:" + "|".join(parts)
+        """The data version the triggers keep (see `DataVersion`): one row, whatever the registry's size."""
+        counter = DataVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
+        return f"registry:{counter}"

@@ -176,8 +176,14 @@ def dashboard_data(
         cache.set(key, data, CACHE_SECONDS)
     from alianza.plan.selectors import progress_by_axis
 
+    # Plan progress reads computed indicators; its tables raise the same data version.
+    plan_key = f"stats:plan-progress:{hashlib.sha256(f'{version}:{language}'.encode()).hexdigest()}"
+    plan = cache.get(plan_key)
+    if plan is None:
+        plan = progress_by_axis()
+        cache.set(plan_key, plan, CACHE_SECONDS)
     data = dict(data)
-    data["plan"] = progress_by_axis()
+    data["plan"] = plan
     return data
 
 

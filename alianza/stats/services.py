@@ -24,7 +24,13 @@ from alianza.audit.services import audit_record
 from alianza.core.errors import PermissionDenied, ValidationFailed
 from alianza.stats.disclosure import dp_counts
 from alianza.stats.indicators import IndicatorEngine, StatsData, engine_for
-from alianza.stats.models import PersonCluster, PopulationFigure, PopulationGroup, PrivacyRelease
+from alianza.stats.models import (
+    DataVersion,
+    PersonCluster,
+    PopulationFigure,
+    PopulationGroup,
+    PrivacyRelease,
+)
 
 DEFAULT_DP_BUDGET = 3.0  # total epsilon per data year; ALIANZA_DP_EPSILON_BUDGET overrides it
 
@@ -64,7 +70,8 @@ class FrameSource:
         return counts[counts["measure"].isin(["cases", "victims"])].reset_index(drop=True)
 
     def version(self) -> str:
-        return f"frames:{self._version}"
+        counter = DataVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
+        return f"frames:{self._version}:{counter}"
 
 
 _source: StatsSource | None = None
@@ -111,13 +118,6 @@ def person_cluster_frame(*, person_ids: Any = None) -> pd.DataFrame:
         clusters = clusters.filter(person_id__in=person_ids)
     rows = list(clusters.values_list("person_id", "cluster_id"))
     return pd.DataFrame(rows, columns=["person_id", "cluster_id"])
-
-
-def _clusters_version() -> str:
-    latest = (
-        PersonCluster.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    )
-    return f"{PersonCluster.objects.count()}:{latest.isoformat() if latest else ''}"
 
 
 def person_clusters_replace(*, acting_user: Any, clusters: Mapping[int, str]) -> int:

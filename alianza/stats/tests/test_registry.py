@@ -87,3 +87,39 @@ def test_empty_registry(db: Any) -> None:
     with engine_for(RegistrySource().load()) as engine:
         assert engine.totals(year=2023)["victims"] == (0, 0)
         assert engine.yearly_counts().empty
+
+
+def test_every_write_raises_the_data_version(db: Any) -> None:
+    source = RegistrySource()
+    seen = {source.version()}
+    case = CaseFactory(reported_on=dt.date(2023, 2, 1))
+    seen.add(source.version())
+    victim = ParticipationFactory(case=case)
+    seen.add(source.version())
+    victim.age_when_trafficked = 15
+    victim.save(update_fields=["age_when_trafficked"])
+    seen.add(source.version())
+    RouteEventFactory(case=case, position=1, event_type="Exploitation", country="PER")
+    seen.add(source.version())
+    victim.delete()
+    seen.add(source.version())
+    assert len(seen) == 6
+
+
+def test_cached_dashboard_is_never_stale(db: Any, make_user: Any) -> None:
+    from alianza.accounts.roles import Role
+    from alianza.stats.selectors import dashboard_data
+
+    analyst = make_user(Role.ANALYST)
+    analyst.is_verified = lambda: True
+    case = CaseFactory(reported_on=dt.date(2023, 2, 1))
+    ParticipationFactory(case=case)
+
+    def victims() -> int:
+        data = dashboard_data(acting_user=analyst, year=2023)
+        return next(h["deduplicated"] for h in data["headline"] if h["key"] == "victims")
+
+    assert victims() == 1
+    assert victims() == 1  # from the cache
+    ParticipationFactory(case=case)
+    assert victims() == 2
