@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from joserfc.errors import SecurityWarning
 from joserfc.jwk import OKPKey
 
 from alianza.accounts.roles import Role
@@ -24,6 +26,12 @@ class Partner:
     agreement: Agreement
     signing: OKPKey
     encryption: OKPKey
+
+
+@pytest.fixture(autouse=True)
+def _eddsa_on_purpose() -> None:
+    """pytest resets warning filters per test; packages.py chooses "EdDSA" on purpose."""
+    warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)
 
 
 @pytest.fixture
