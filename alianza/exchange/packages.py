@@ -181,14 +181,14 @@ class BuiltContent:
         return sorted(str(SECTION_CATEGORIES[s]) for s in self.content)
 
 
-_PERSON_FIELDS = (
+PERSON_FIELDS = (
     "record_id", "given_names", "first_surname", "second_surname", "sex", "birth_date",
     "nationality", "document_type", "document_number", "birth_place", "role_detail",
 )
 
 
 def _person_out(person: PersonRecord) -> dict[str, str]:
-    return {name: getattr(person, name) for name in _PERSON_FIELDS}
+    return {name: getattr(person, name) for name in PERSON_FIELDS}
 
 
 def _route_out(step: RouteStep) -> dict[str, Any]:
@@ -438,7 +438,8 @@ class OpenedPackage:
     size: int
 
 
-def _b64json(segment: str) -> dict[str, Any]:
+def b64_json(segment: str) -> dict[str, Any]:
+    """A base64url-encoded JSON object, such as a JOSE protected header."""
     padded = segment + "=" * (-len(segment) % 4)
     value = json.loads(base64.urlsafe_b64decode(padded.encode()))
     if not isinstance(value, dict):
@@ -452,7 +453,7 @@ def envelope_header(token: str) -> dict[str, Any]:
     if len(parts) != 5:
         raise PackageRejected("malformed", _("This is not a compact JWE (it must have five parts)."))
     try:
-        header = _b64json(parts[0])
+        header = b64_json(parts[0])
     except ValueError as exc:
         raise PackageRejected("malformed", _("The package's header cannot be read.")) from exc
     if header.get("alg") != KEY_ALG or header.get("enc") != CONTENT_ENC:
@@ -510,7 +511,7 @@ def open_package(
     if plaintext is None:
         raise PackageRejected("decryption_failed", _("The package is empty."))
     try:
-        inner_header = _b64json(plaintext.decode("ascii").split(".")[0])
+        inner_header = b64_json(plaintext.decode("ascii").split(".")[0])
     except (ValueError, UnicodeDecodeError) as exc:
         raise PackageRejected("malformed", _("The package does not contain a JWS.")) from exc
     kid = str(inner_header.get("kid", ""))
@@ -577,7 +578,7 @@ def sign_receipt(
 def verify_receipt(token: str, *, keys: Iterable[OKPKey]) -> dict[str, Any]:
     """The receipt's body if one of `keys` signed it; raises PackageRejected otherwise."""
     try:
-        kid = _b64json(token.split(".")[0]).get("kid")
+        kid = b64_json(token.split(".")[0]).get("kid")
     except (ValueError, IndexError) as exc:
         raise PackageRejected("receipt_invalid", _("The receipt cannot be read.")) from exc
     key = next((k for k in keys if k.kid == kid), None)

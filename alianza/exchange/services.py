@@ -414,7 +414,8 @@ _SECTION_KINDS = {
 }
 
 
-def _records_of(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+def package_records(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """A package's records as (kind, partner's record id, data), in section order."""
     content = document.get("content", {})
     records: list[tuple[str, str, dict[str, Any]]] = []
     for section, kind in _SECTION_KINDS.items():
@@ -455,7 +456,7 @@ def inbound_import(
         locked = InboundPackage.objects.select_for_update().get(pk=inbound.pk)
         if locked.status != InboundStatus.PENDING or locked.document is None:
             raise Conflict(_("This package has already been reviewed."))
-        records = _records_of(locked.document)
+        records = package_records(locked.document)
         unknown = set(links) - {record_id for _, record_id, _ in records}
         if unknown:
             raise ValidationFailed(_("Some links name records that are not in this package."))
@@ -532,7 +533,7 @@ def outcome_receipt_send(*, inbound_id: int) -> bool:
 def outcome_receipt_receive(*, token: str) -> OutboundPackage:
     """Record a partner's signed decision (imported or dismissed) on a package we sent."""
     try:
-        kid = str(packages._b64json(token.split(".")[0]).get("kid", ""))
+        kid = str(packages.b64_json(token.split(".")[0]).get("kid", ""))  # the JWS header
     except (ValueError, IndexError) as exc:
         raise packages.PackageRejected("receipt_invalid", _("The receipt cannot be read.")) from exc
     key = (
@@ -570,7 +571,7 @@ def received_person(record: ReceivedRecord) -> packages.PersonRecord:
     they came under keeps limiting where they may go.
     """
     data = record.data or {}
-    fields: dict[str, Any] = {name: str(data.get(name, "")) for name in packages._PERSON_FIELDS}
+    fields: dict[str, Any] = {name: str(data.get(name, "")) for name in packages.PERSON_FIELDS}
     return packages.PersonRecord(
         **fields,
         provenance=packages.Provenance(

@@ -153,7 +153,7 @@ def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
         inbound = selectors.inbound_get(acting_user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    records = services._records_of(inbound.document) if inbound.document else []
+    records = services.package_records(inbound.document) if inbound.document else []
     if request.method == "POST":
         try:
             if request.POST.get("action") == "dismiss":
