@@ -16,6 +16,7 @@ needs no tuning.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 U_SAMPLE_PAIRS = 2_000_000
 # The deterministic rules find about this share of true pairs in realistic agency data.
 DETERMINISTIC_RECALL = 0.7
-# Match probabilities are clipped away from 0 and 1 so that explanations stay finite.
+# The estimated prior is kept above zero so that match weights stay finite.
 _MIN_LAMBDA = 1e-12
 
 
@@ -53,7 +54,7 @@ class LinkResult:
 
     pairs: left_id, right_id, match_probability for every pair at or above the threshold.
     clusters: record_id, cluster_id for every input record (dedupe only).
-    explanation: per pair, each comparison's level and its contribution in bits (if asked).
+    explanation: per pair, the prior and each comparison's contribution in bits (if asked).
     """
 
     pairs: pd.DataFrame
@@ -178,7 +179,7 @@ def _run(
     else:
         fitted = base
     if threshold is not None:
-        fitted.threshold = threshold
+        fitted = dataclasses.replace(fitted, threshold=threshold)  # never alter the caller's model
     if engine == "duckdb":
         inputs = duckdb_inputs
     else:

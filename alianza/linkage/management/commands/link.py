@@ -34,7 +34,8 @@ _STAGES = ["reading", "normalising records", "estimating the model on this data"
            "blocking and scoring pairs", "clustering", "writing"]  # fmt: skip
 
 
-def _probability(text: str) -> float:
+def probability(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1."""
     value = float(text)
     if not 0.0 < value < 1.0:
         raise ValueError(text)
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             )
             sub.add_argument(
                 "--threshold",
-                type=_probability,
+                type=probability,
                 default=None,
                 help=f"match probability at or above which a pair is a match "
                 f"(default {DEFAULT_THRESHOLD}, or the saved model's)",

@@ -31,7 +31,8 @@ from alianza.linkage.pprl import (
 from alianza.linkage.pprl.matching import CHUNK_SIZE, chunk_count
 
 
-def _similarity(text: str) -> float:
+def similarity(text: str) -> float:
+    """An argparse type: a Dice similarity in (0, 1]."""
     value = float(text)
     if not 0.0 < value <= 1.0:
         raise ValueError(text)
@@ -69,7 +70,7 @@ class Command(BaseCommand):
         match.add_argument("--out", required=True, help="output CSV, or - for stdout")
         match.add_argument(
             "--threshold",
-            type=_similarity,
+            type=similarity,
             default=None,
             help="Dice similarity at or above which a pair matches (default: estimated from "
             f"the two files, or {DEFAULT_THRESHOLD} when they are too small)",
