@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
@@ -170,7 +170,7 @@ def dashboard_data(
     if data is None:
         trend = services.stats_trend()
         years = available_years(trend)
-        chosen = year if year is not None else (years[-1] if years else 0)
+        chosen = year if year is not None else (years[-1] if years else timezone.now().year)
         with services.indicator_engine(year=chosen) as engine:
             data = _build(engine, trend=trend, year=chosen, public=public, min_cell=min_cell)
         cache.set(key, data, CACHE_SECONDS)

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -21,9 +22,10 @@ from alianza.stats.models import PopulationFigure, PrivacyRelease
 
 def _year(request: HttpRequest) -> int | None:
     try:
-        return int(request.GET.get("year", ""))
+        year = int(request.GET.get("year", ""))
     except ValueError:
         return None
+    return year if 1900 <= year <= 2100 else None
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -43,7 +45,7 @@ def _download(content: bytes | str, filename: str, content_type: str) -> HttpRes
 
 
 def glotip_download(request: HttpRequest) -> HttpResponse:
-    year = _year(request) or 0
+    year = _year(request) or timezone.now().year
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     if fmt == "csv":
         buffer = io.StringIO()
@@ -70,7 +72,7 @@ def microdata_download(request: HttpRequest) -> HttpResponse:
 
 
 def report_download(request: HttpRequest) -> HttpResponse:
-    year = _year(request) or 0
+    year = _year(request) or timezone.now().year
     language = request.GET.get("lang") or (get_language() or "es")[:2]
     if language not in ("es", "en", "pt"):
         language = "es"

@@ -82,3 +82,11 @@ def test_population_is_editable(db: Any, client_for: Callable[..., Client]) -> N
     )
     figure.refresh_from_db()
     assert (figure.population, figure.is_synthetic) == (2_000_000, False)
+
+
+def test_pages_work_on_an_empty_registry(client_for: Callable[..., Client]) -> None:
+    assert Client().get("/stats/public/").status_code == 200
+    assert Client().get("/stats/public/?year=0").status_code == 200
+    analyst = client_for(Role.ANALYST)
+    assert analyst.get("/stats/").status_code == 200
+    assert analyst.get("/stats/glotip/?format=csv").status_code == 200
