@@ -49,6 +49,11 @@ class AgreementForm(forms.ModelForm):
 
 
 class PartnerNodeForm(forms.ModelForm):
+    inbox_url = forms.URLField(
+        label=_("Inbox URL"), required=False, assume_scheme="https", max_length=500,
+        help_text=_("The partner's …/api/v1/exchange/inbox address."),
+    )
+
     class Meta:
         model = PartnerNode
         fields = ["node_id", "country", "name", "inbox_url"]
