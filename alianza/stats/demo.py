@@ -55,7 +55,7 @@ def _registry_seed(*, seed: int) -> int:
     data = synthetic_data(seed=seed)
     rng = np.random.default_rng(seed)
     with transaction.atomic():
-        case_rows = list(data.cases.itertuples())
+        case_rows: list[Any] = list(data.cases.itertuples())
         objects = [
             Case(reference=f"{DEMO_PREFIX}-{row.year}-{row.case_id:06d}", crime_type=row.crime_type,
                  legal_article=ARTICLES_BY_CRIME[row.crime_type][0],
@@ -75,7 +75,7 @@ def _registry_seed(*, seed: int) -> int:
         }
         institution_of_case = {row.case_id: row.institution for row in case_rows}
 
-        parts = list(data.participants.itertuples())
+        parts: list[Any] = list(data.participants.itertuples())
         persons = [
             Person(sex=p.sex or "", citizenships=[p.citizenship] if p.citizenship else [],
                    owner_institution=institutions[INSTITUTION_SHORT_NAMES[institution_of_case[p.case_id]]],
@@ -111,21 +111,25 @@ def _registry_seed(*, seed: int) -> int:
         )
         RouteEvent.objects.bulk_create(
             [RouteEvent(case_id=case_pk[r.case_id], position=r.position, event_type=r.event_type, country=r.country)
-             for r in data.route.itertuples()],
+             for r in _rows(data.route)],
             batch_size=2000,
         )  # fmt: skip
         through = Case.exploitation_forms.through
         through.objects.bulk_create(
             [through(case_id=case_pk[e.case_id], referenceterm_id=terms[e.form].pk)
-             for e in data.exploitation.itertuples() if e.form in terms],
+             for e in _rows(data.exploitation) if e.form in terms],
             batch_size=2000, ignore_conflicts=True,
         )  # fmt: skip
         PersonCluster.objects.bulk_create(
             [PersonCluster(person_id=person_pk[f"{DEMO_PREFIX}-{c.person_id}"], cluster_id=f"demo-{c.cluster_id}")
-             for c in data.clusters.itertuples()],
+             for c in _rows(data.clusters)],
             batch_size=2000, ignore_conflicts=True,
         )  # fmt: skip
     return len(objects)
+
+
+def _rows(frame: Any) -> list[Any]:
+    return list(frame.itertuples())
 
 
 def _stage(participant: Any) -> str:

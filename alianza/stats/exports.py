@@ -36,7 +36,7 @@ def glotip_export(*, year: int, out: Path | io.StringIO, fmt: str) -> None:
     if fmt == "csv":
         if isinstance(out, Path):
             with out.open("w", newline="", encoding="utf-8") as handle:
-                glotip.write_csv(tables, handle, year=year, headings=CSV_HEADINGS)  # type: ignore[arg-type]
+                glotip.write_csv(tables, handle, year=year, headings=CSV_HEADINGS)
         else:
             glotip.write_csv(tables, out, year=year, headings=CSV_HEADINGS)
     elif fmt == "xlsx":
@@ -129,4 +129,4 @@ def report_pdf(*, year: int, language: str) -> bytes:
 
     with translation.override(language):
         html = render_to_string("stats/report.html", report_context(year=year))
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf()

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from alianza.stats.disclosure import ProtectedTable, suppress
 from alianza.stats.indicators import IndicatorEngine
 
@@ -47,7 +49,9 @@ class Table:
         )
 
 
-def _table(key: str, title: str, heading: str, frame, label: Callable[[str], str]) -> Table:  # type: ignore[no-untyped-def]
+def _table(
+    key: str, title: str, heading: str, frame: pd.DataFrame, label: Callable[[str], str]
+) -> Table:
     return Table(
         key=key,
         title=title,
@@ -122,7 +126,7 @@ def write_xlsx(
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(table.key[:31])
         sheet.append([f"{table.title} ({year})"])

@@ -141,7 +141,8 @@ class IndicatorEngine:
         """measure → (raw, deduplicated) for one year, every measure present (0 when absent)."""
         frame = self.yearly_counts()
         frame = frame[frame["year"] == year]
-        found = {row.measure: (int(row.raw), int(row.deduplicated)) for row in frame.itertuples()}
+        rows: list[Any] = list(frame.itertuples())
+        found = {row.measure: (int(row.raw), int(row.deduplicated)) for row in rows}
         return {measure: found.get(measure, (0, 0)) for measure in MEASURES}
 
     def breakdown(self, *, year: int, by: str, measure: str = "victims") -> pd.DataFrame:
@@ -261,9 +262,11 @@ class IndicatorEngine:
 
     @staticmethod
     def _in_order(frame: pd.DataFrame, order: tuple[str, ...]) -> pd.DataFrame:
-        present = frame.set_index("category")
-        rows = [(c, int(present.loc[c, "raw"]) if c in present.index else 0,
-                 int(present.loc[c, "deduplicated"]) if c in present.index else 0) for c in order]  # fmt: skip
+        found: dict[str, tuple[int, int]] = {
+            str(c): (int(r), int(d))
+            for c, r, d in zip(frame["category"], frame["raw"], frame["deduplicated"], strict=True)
+        }
+        rows = [(c, *found.get(c, (0, 0))) for c in order]
         return pd.DataFrame(rows, columns=["category", "raw", "deduplicated"])
 
 

@@ -9,6 +9,8 @@ age band, and is left out if it is still too rare.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from alianza.stats.disclosure import DEFAULT_MIN_CELL
@@ -46,7 +48,8 @@ def ctdc_frame(victims: pd.DataFrame) -> pd.DataFrame:
     """Map `IndicatorEngine.victim_microdata()` onto the CTDC columns."""
     gender = {"F": "Woman", "M": "Man"}
     rows = []
-    for row in victims.itertuples():
+    records: list[Any] = list(victims.itertuples())
+    for row in records:
         forms = list(row.forms) if row.forms is not None else []
         labour, sexual, other = _flags(forms)
         rows.append({

@@ -81,7 +81,8 @@ def _build(
     label = labeller()
     years = available_years(trend)
     counts = pd.concat([engine.yearly_counts(), trend], ignore_index=True)
-    by = {(int(r.year), r.measure): (int(r.raw), int(r.deduplicated)) for r in counts.itertuples()}
+    count_rows: list[Any] = list(counts.itertuples())
+    by = {(int(r.year), r.measure): (int(r.raw), int(r.deduplicated)) for r in count_rows}
     raw_h, dedup_h = _("Recorded by the agencies"), _("Persons (deduplicated)")
 
     def breakdown_chart(key: str, title: str, heading: str, frame: Any, kind: str = "bar") -> Chart:
@@ -190,10 +191,11 @@ def dashboard_data(
 def sdg_16_2_2(engine: IndicatorEngine, *, year: int) -> list[dict[str, Any]]:
     """Detected victims per 100,000 population by sex and age group (SDG indicator 16.2.2)."""
     frame = engine.breakdown(year=year, by="sex_age")
-    victims = {row.category: int(row.deduplicated) for row in frame.itertuples()}
+    frame_rows: list[Any] = list(frame.itertuples())
+    victims = {row.category: int(row.deduplicated) for row in frame_rows}
     figures = {f.group: f for f in PopulationFigure.objects.filter(year=year)}
     label = labeller()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for group in ("women", "men", "girls", "boys"):
         figure = figures.get(group)
         rate = round(victims.get(group, 0) * 100_000 / figure.population, 2) if figure else None

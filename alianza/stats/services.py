@@ -57,7 +57,7 @@ class FrameSource:
     def __init__(self, data: StatsData) -> None:
         self.data = data
         self._version = hashlib.sha256(
-            b"".join(pd.util.hash_pandas_object(getattr(data, t), index=False).values.tobytes()
+            b"".join(pd.util.hash_pandas_object(getattr(data, t), index=False).to_numpy().tobytes()
                      for t in ("cases", "participants", "exploitation", "route", "clusters"))
         ).hexdigest()[:16]  # fmt: skip
 

@@ -53,7 +53,7 @@ def synthetic_data(
     victims_per_case = 1 + rng.binomial(1, 0.3, size=n)
     v_case = np.repeat(case_id, victims_per_case)
     nv = len(v_case)
-    v_sex = rng.choice(["F", "M", None], size=nv, p=[0.78, 0.2, 0.02])
+    v_sex = rng.choice(np.array(["F", "M", None], dtype=object), size=nv, p=[0.78, 0.2, 0.02])
     minor = rng.random(nv) < 0.45
     v_age = np.where(minor, rng.integers(9, 18, nv), rng.integers(18, 45, nv)).astype(float)
     v_age[rng.random(nv) < 0.03] = np.nan
