@@ -64,6 +64,8 @@ def labeller() -> Callable[[str], str]:
             return DEPARTMENTS[code]
         if len(code) == 3 and code.isupper():
             return country_name(code)
-        return code.replace("_", " ").capitalize()
+        if code.islower():  # an unlabelled code such as "forced_labour"
+            return code.replace("_", " ").capitalize()
+        return code  # a name already, such as an institution's
 
     return label
