@@ -241,6 +241,7 @@ class RouteEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "position"], name="routeevent_unique_position"),
         ]
+        indexes = [models.Index(fields=["country", "event_type", "case"], name="cases_route_country")]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.event_type} {self.country}"

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from alianza.accounts import authz
 from alianza.audit.models import AuditEntry
 from alianza.audit.services import audit_record_now
-from alianza.cases.choices import Sensitivity
+from alianza.cases.choices import RouteEventType, Sensitivity
 from alianza.cases.models import Case, CaseSearchToken, CaseShare, RouteEvent
 from alianza.cases.services import search_tokens
 from alianza.core.errors import NotFound
@@ -138,11 +138,15 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
     if filters.department:
         qs = qs.filter(department=filters.department)
     if filters.exploitation_form:
-        qs = qs.filter(exploitation_forms__code=filters.exploitation_form)
+        with_form = Case.exploitation_forms.through.objects.filter(referenceterm__code=filters.exploitation_form)
+        qs = qs.filter(pk__in=with_form.values("case_id"))
     if filters.institution:
         qs = qs.filter(owner_institution_id=filters.institution)
     if filters.exploitation_country:
-        qs = qs.filter(exploitation_countries__contains=filters.exploitation_country.upper()[:3])
+        exploited_in = RouteEvent.objects.filter(
+            country=filters.exploitation_country.upper()[:3], event_type=RouteEventType.EXPLOITATION
+        )
+        qs = qs.filter(pk__in=exploited_in.values("case_id"))
     return (
         qs.select_related("owner_institution")
         .prefetch_related(_my_shares(acting_user), "exploitation_forms")
