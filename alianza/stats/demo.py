@@ -1,8 +1,9 @@
 """Demo data for statistics: population figures, the national plan, and synthetic registry records.
 
 The registry records reproduce the shape the dashboard is meant to explain: cases per year rising
-from 463 (2018) to 551 (2022), victims known to two agencies, and flows abroad. Every record is
-invented and marked as a demo case; nothing is added if demo cases already exist.
+from 463 (2018) to 551 (2022), victims known to two agencies, and flows abroad. They top up the
+cases other demo seeds registered, year by year. Every record is invented and marked as a demo
+case; nothing is added if demo cases already exist.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import Any
 import numpy as np
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
 
 from alianza.plan.services import plan_demo_seed
 from alianza.stats.models import PersonCluster
 from alianza.stats.services import population_demo_seed
-from alianza.stats.synthetic import INSTITUTIONS, synthetic_data
+from alianza.stats.synthetic import DEMO_CASES_PER_YEAR, INSTITUTIONS, synthetic_data
 
 DEMO_PREFIX = "DEMO-EST"
 # The synthetic generator's institutions, as the demo accounts' institutions (short names).
@@ -52,7 +55,18 @@ def _registry_seed(*, seed: int) -> int:
     if not ReferenceTerm.objects.exists():
         reference_data_load()
     terms = {t.code: t for t in ReferenceTerm.objects.filter(vocabulary="exploitation_form")}
-    data = synthetic_data(seed=seed)
+    # Top up what other demo seeds registered, so each year shows the intended total.
+    existing = dict(
+        Case.objects.annotate(year=ExtractYear("reported_on"))
+        .values_list("year")
+        .annotate(n=Count("pk"))
+    )
+    per_year = {
+        year: max(0, target - existing.get(year, 0)) for year, target in DEMO_CASES_PER_YEAR.items()
+    }
+    if not sum(per_year.values()):
+        return 0
+    data = synthetic_data({year: n for year, n in per_year.items() if n}, seed=seed)
     rng = np.random.default_rng(seed)
     with transaction.atomic():
         case_rows: list[Any] = list(data.cases.itertuples())
