@@ -53,6 +53,8 @@ ADMIN_ALLOWED_MODELS = {
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "cases.referenceterm",
+    "cases.bordercrossing",
     "protection.serviceprovider",
     "protection.riskquestion",
 }

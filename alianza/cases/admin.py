@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from alianza.accounts.admin import ADMIN_ALLOWED_MODELS
 from alianza.cases.models import BorderCrossing, ReferenceTerm
-
-# TODO(lead): move these two into accounts.admin.ADMIN_ALLOWED_MODELS, which is not this app's file.
-ADMIN_ALLOWED_MODELS.update({"cases.referenceterm", "cases.bordercrossing"})
 
 
 @admin.register(ReferenceTerm)
