@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.csv as pacsv
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
@@ -68,12 +68,29 @@ class RegistrySource:
 
     def load(self, year: int | None = None) -> StatsData:
         """Every record, or only the cases reported in `year` and their people, routes and clusters."""
+        reads = self._reads(year)
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    if outermost:  # every table read as of one moment, even while cases are written
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    cursor.execute(
+                        "SET LOCAL jit = off"
+                    )  # these scans are too short for JIT to pay off
+            frames = {
+                name: _read(queryset, **columns) for name, (queryset, columns) in reads.items()
+            }
+        return self._assemble(frames)
+
+    def _reads(self, year: int | None) -> dict[str, tuple[QuerySet[Any], dict[str, Any]]]:
+        """The queries a load runs: name → (queryset, output column → field path or expression)."""
+        clusters = (
+            PersonCluster.objects.all(),
+            {"person_id": "person_id", "cluster_id": "cluster_id"},
+        )
         if not registry_available():
-            return StatsData(
-                clusters=_read(
-                    PersonCluster.objects.all(), person_id="person_id", cluster_id="cluster_id"
-                )
-            )
+            return {"clusters": clusters}
         from alianza.cases.models import Case, RouteEvent
         from alianza.people.models import Participation
 
@@ -84,50 +101,49 @@ class RegistrySource:
                 "reported_on__lt": dt.date(year + 1, 1, 1),
             }
         of_cases = {f"case__{k}": v for k, v in in_year.items()}
-
-        cases = _read(
-            Case.objects.filter(**in_year),
-            case_id="id", year=ExtractYear("reported_on"), crime_type="crime_type", department="department",
-            institution=Coalesce(NullIf("owner_institution__short_name", Value("")), "owner_institution__name"),
-        )  # fmt: skip
         stage: Any = "proceeding__stage" if apps.is_installed("alianza.prosecution") else Value("")
-        participants = _read(
-            Participation.objects.filter(**of_cases),
-            record_id="id", case_id="case_id", person_id="person_id", role="role",
-            sex=NullIf("person__sex", Value("")), age="age_when_trafficked",
-            citizenship=KeyTextTransform("0", "person__citizenships"), stage=stage,
-        )  # fmt: skip
+        institution = Coalesce(
+            NullIf("owner_institution__short_name", Value("")), "owner_institution__name"
+        )
+        return {
+            "cases": (Case.objects.filter(**in_year), {
+                "case_id": "id", "year": ExtractYear("reported_on"), "crime_type": "crime_type",
+                "department": "department", "institution": institution,
+            }),
+            "participants": (Participation.objects.filter(**of_cases), {
+                "record_id": "id", "case_id": "case_id", "person_id": "person_id", "role": "role",
+                "sex": NullIf("person__sex", Value("")), "age": "age_when_trafficked",
+                "citizenship": KeyTextTransform("0", "person__citizenships"), "stage": stage,
+            }),
+            # Forms recorded on the case or on one of its victims count as the case's forms.
+            "case_forms": (Case.exploitation_forms.through.objects.filter(**of_cases),
+                           {"case_id": "case_id", "form": "referenceterm__code"}),
+            "victim_forms": (Participation.exploitation_forms.through.objects.filter(
+                                 **{f"participation__{k}": v for k, v in of_cases.items()}),
+                             {"case_id": "participation__case_id", "form": "referenceterm__code"}),
+            "route": (RouteEvent.objects.filter(**of_cases), {
+                "case_id": "case_id", "position": "position", "event_type": "event_type", "country": "country",
+            }),
+            # Every linked person: one scan of a small table, cheaper than a join on the year's people.
+            "clusters": clusters,
+        }  # fmt: skip
+
+    @staticmethod
+    def _assemble(frames: dict[str, pd.DataFrame]) -> StatsData:
+        if "participants" not in frames:
+            return StatsData(clusters=frames["clusters"])
+        participants = frames["participants"]
         stages = participants.pop("stage")
         participants["prosecuted"] = stages.isin(["prosecuted", "convicted", "acquitted"])
         participants["convicted"] = stages.eq("convicted")
-        # Forms recorded on the case or on one of its victims count as the case's forms.
-        case_forms = Case.exploitation_forms.through.objects.filter(**of_cases)
-        victim_forms = Participation.exploitation_forms.through.objects.filter(
-            **{f"participation__{k}": v for k, v in of_cases.items()}
-        )
-        exploitation = pd.concat(
-            [
-                _read(case_forms, case_id="case_id", form="referenceterm__code"),
-                _read(victim_forms, case_id="participation__case_id", form="referenceterm__code"),
-            ],
-            ignore_index=True,
-        ).drop_duplicates(ignore_index=True)
-        route = _read(
-            RouteEvent.objects.filter(**of_cases),
-            case_id="case_id",
-            position="position",
-            event_type="event_type",
-            country="country",
-        )
+        exploitation = pd.concat([frames["case_forms"], frames["victim_forms"]], ignore_index=True)
+        exploitation = exploitation.drop_duplicates(ignore_index=True)
         return StatsData(
-            cases=cases if len(cases) else empty_frame("cases"),
+            cases=frames["cases"] if len(frames["cases"]) else empty_frame("cases"),
             participants=participants if len(participants) else empty_frame("participants"),
             exploitation=exploitation if len(exploitation) else empty_frame("exploitation"),
-            route=route if len(route) else empty_frame("route"),
-            # Every linked person: one scan of a small table, cheaper than a join on the year's people.
-            clusters=_read(
-                PersonCluster.objects.all(), person_id="person_id", cluster_id="cluster_id"
-            ),
+            route=frames["route"] if len(frames["route"]) else empty_frame("route"),
+            clusters=frames["clusters"],
         )
 
     def trend(self) -> pd.DataFrame:

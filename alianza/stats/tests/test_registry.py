@@ -123,3 +123,14 @@ def test_cached_dashboard_is_never_stale(db: Any, make_user: Any) -> None:
     assert victims() == 1  # from the cache
     ParticipationFactory(case=case)
     assert victims() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_outside_a_transaction_reads_one_snapshot() -> None:
+    from django.db import connection
+
+    CaseFactory(reported_on=dt.date(2023, 3, 3))
+    assert not connection.in_atomic_block
+    data = RegistrySource().load(2023)
+    assert len(data.cases) == 1
+    assert not connection.in_atomic_block
