@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,10 @@ class PersonCluster(models.Model):
         return f"{self.person_id} → {self.cluster_id}"
 
 
+def _new_epoch() -> str:
+    return uuid.uuid4().hex
+
+
 class DataVersion(models.Model):
     """One counter that database triggers raise on every write to the records statistics read.
 
@@ -35,6 +41,9 @@ class DataVersion(models.Model):
     """
 
     counter = models.BigIntegerField(default=0)
+    # New whenever the row is created again (a restored or flushed database), so that a counter
+    # that starts over never matches a cache key from before.
+    epoch = models.CharField(max_length=36, default=_new_epoch)
 
     class Meta:
         verbose_name = _("data version")

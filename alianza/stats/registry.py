@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 from typing import Any
 
 import pandas as pd
@@ -61,6 +62,41 @@ def _read(queryset: QuerySet[Any], **columns: Any) -> pd.DataFrame:
         ),
     )
     return table.to_pandas()
+
+
+def data_version() -> str:
+    """The epoch and counter the triggers keep.
+
+    Every call gives a new value (so nothing is served from a cache) when the row is missing,
+    as in a flushed database, or when a trigger is missing, as after another app's migration
+    rebuilt a table on SQLite, which drops that table's triggers.
+    """
+    row = DataVersion.objects.filter(pk=1).values_list("epoch", "counter").first()
+    if row is None or not _triggers_in_place():
+        return f"unknown:{uuid.uuid4().hex}"
+    return f"{row[0]}:{row[1]}"
+
+
+def _triggers_in_place() -> bool:
+    from alianza.stats.migrations._watched import tables
+
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        sql, per_table = (
+            "SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s",
+            1,
+        )
+    elif vendor == "sqlite":
+        sql, per_table = (
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            3,
+        )
+    else:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["stats_data_version_%"])
+        (found,) = cursor.fetchone()
+    return bool(found >= per_table * len(tables(apps)))
 
 
 class RegistrySource:
@@ -182,5 +218,4 @@ class RegistrySource:
 
     def version(self) -> str:
         """The data version the triggers keep (see `DataVersion`): one row, whatever the registry's size."""
-        counter = DataVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
-        return f"registry:{counter}"
+        return f"registry:{data_version()}"

@@ -25,7 +25,6 @@ from alianza.core.errors import PermissionDenied, ValidationFailed
 from alianza.stats.disclosure import dp_counts
 from alianza.stats.indicators import IndicatorEngine, StatsData, engine_for
 from alianza.stats.models import (
-    DataVersion,
     PersonCluster,
     PopulationFigure,
     PopulationGroup,
@@ -70,8 +69,9 @@ class FrameSource:
         return counts[counts["measure"].isin(["cases", "victims"])].reset_index(drop=True)
 
     def version(self) -> str:
-        counter = DataVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
-        return f"frames:{self._version}:{counter}"
+        from alianza.stats.registry import data_version
+
+        return f"frames:{self._version}:{data_version()}"
 
 
 _source: StatsSource | None = None

@@ -4,32 +4,7 @@ from typing import Any
 
 from django.db import migrations, models
 
-# (app label, model, M2M field whose table is watched too, or "")
-WATCHED = [
-    ("cases", "case", "exploitation_forms"),
-    ("cases", "routeevent", ""),
-    ("people", "person", ""),
-    ("people", "participation", "exploitation_forms"),
-    ("prosecution", "proceeding", ""),
-    ("stats", "personcluster", ""),
-    # The national plan, whose progress the dashboard shows beside the figures.
-    ("plan", "plan", ""),
-    ("plan", "axis", ""),
-    ("plan", "goal", ""),
-    ("plan", "indicator", ""),
-    ("plan", "target", ""),
-    ("plan", "measurement", ""),
-]
-
-
-def _tables(apps: Any) -> list[str]:
-    tables = []
-    for app_label, model_name, m2m in WATCHED:
-        model = apps.get_model(app_label, model_name)
-        tables.append(model._meta.db_table)
-        if m2m:
-            tables.append(model._meta.get_field(m2m).remote_field.through._meta.db_table)
-    return tables
+from alianza.stats.migrations._watched import tables as _tables
 
 
 def create_triggers(apps: Any, schema_editor: Any) -> None:

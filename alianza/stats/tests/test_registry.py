@@ -134,3 +134,18 @@ def test_load_outside_a_transaction_reads_one_snapshot() -> None:
     data = RegistrySource().load(2023)
     assert len(data.cases) == 1
     assert not connection.in_atomic_block
+
+
+def test_without_its_triggers_the_version_never_repeats(db: Any) -> None:
+    from django.db import connection
+
+    from alianza.stats.registry import data_version
+
+    CaseFactory(reported_on=dt.date(2023, 3, 3))
+    assert data_version() == data_version()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute('DROP TRIGGER stats_data_version_cases_routeevent ON "cases_routeevent"')
+        else:
+            cursor.execute("DROP TRIGGER stats_data_version_cases_routeevent_insert")
+    assert data_version() != data_version()
