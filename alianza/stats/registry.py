@@ -32,8 +32,8 @@ def registry_available() -> bool:
 def _read(queryset: QuerySet[Any], **columns: Any) -> pd.DataFrame:
     """The `columns` (name → field path or expression) of `queryset`'s rows as a DataFrame.
 
-    On PostgreSQL the query runs as COPY … TO STDOUT and Arrow parses the CSV, an order of
-    magnitude faster than building Python rows for hundreds of thousands of records.
+    On PostgreSQL the query runs as COPY … TO STDOUT and Arrow parses the CSV, which spares
+    building a Python tuple per row for hundreds of thousands of records.
     """
     aliases = {
         f"s_{name}": F(value) if isinstance(value, str) else value
