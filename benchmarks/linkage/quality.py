@@ -1,6 +1,6 @@
 """Linkage quality at the CLI's default settings: FEBRL4 and the synthetic Latin American sets.
 
-    .venv/bin/python benchmarks/linkage/quality.py WORKDIR
+.venv/bin/python benchmarks/linkage/quality.py WORKDIR
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def main(workdir: str) -> None:
         records = synth.dedupe_dataset(10_000, seed=seed)
         records[list(CANONICAL_COLUMNS)].to_csv(work / f"own_dedupe_{seed}.csv", index=False)
         out = work / f"own_clusters_{seed}.csv"
-        timing = run_cli(["link", "dedupe", str(work / f"own_dedupe_{seed}.csv"), "--out", str(out)])
+        timing = run_cli(
+            ["link", "dedupe", str(work / f"own_dedupe_{seed}.csv"), "--out", str(out)]
+        )
         clusters = pd.read_csv(out, dtype=str)
         scores = score_clusters(clusters, records)
         results[f"own_dedupe_10k_seed{seed}"] = {

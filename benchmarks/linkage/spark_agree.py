@@ -1,6 +1,6 @@
 """Engines agree: the same model on DuckDB and on Spark (local mode) gives the same clusters.
 
-    .venv/bin/python benchmarks/linkage/spark_agree.py WORKDIR
+.venv/bin/python benchmarks/linkage/spark_agree.py WORKDIR
 """
 
 from __future__ import annotations

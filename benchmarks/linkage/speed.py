@@ -1,6 +1,6 @@
 """Speed and memory of the CLI: match 50,000 × 50,000 and dedupe 1,000,000 records.
 
-    .venv/bin/python benchmarks/linkage/speed.py WORKDIR
+.venv/bin/python benchmarks/linkage/speed.py WORKDIR
 """
 
 from __future__ import annotations
