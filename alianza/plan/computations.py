@@ -6,6 +6,7 @@ needs no code. A new kind of computation is one decorated function here.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,3 +80,40 @@ def _abroad_share(engine: IndicatorEngine, year: int) -> float | None:
     total = int(flows["deduplicated"].sum())
     abroad = int(flows.loc[flows["destination"] != "BOL", "deduplicated"].sum())
     return round(100 * abroad / total, 1) if total else None
+
+
+@register(
+    "victims_referred_72h_share", _("Share of victims referred to services within 72 hours (%)")
+)
+def _referred_within_72h(engine: IndicatorEngine, year: int) -> float | None:
+    """Victims of the year's cases with a referral proposed within 72 h of the case being reported.
+
+    Referrals live in the protection app, so this one is counted in the database, not the engine.
+    """
+    from django.apps import apps
+
+    if not apps.is_installed("alianza.protection"):
+        return None
+    from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+    from django.db.models.functions import Cast
+
+    from alianza.people.models import Participation
+    from alianza.protection.models import Referral
+
+    deadline = ExpressionWrapper(
+        Cast("case__reported_on", DateTimeField()) + datetime.timedelta(hours=72),
+        output_field=DateTimeField(),
+    )
+    victims = (
+        Participation.objects.filter(role="victim", case__reported_on__year=year)
+        .annotate(deadline=deadline)
+        .annotate(
+            in_time=Exists(
+                Referral.objects.filter(
+                    participation=OuterRef("pk"), proposed_at__lte=OuterRef("deadline")
+                )
+            )
+        )
+    )
+    counts = victims.aggregate(total=Count("pk"), referred=Count("pk", filter=Q(in_time=True)))
+    return round(100 * counts["referred"] / counts["total"], 1) if counts["total"] else None

@@ -132,3 +132,27 @@ def test_progress_ratio_both_directions() -> None:
         )
         is None
     )
+
+
+def test_share_of_victims_referred_within_72_hours(db: Any, make_user: Callable[..., Any]) -> None:
+    import datetime as dt
+
+    from alianza.cases.tests.factories import CaseFactory, ParticipationFactory
+    from alianza.plan.computations import COMPUTATIONS
+    from alianza.protection.models import Referral
+
+    case = CaseFactory(reported_on=dt.date(2023, 5, 10))
+    on_time, late, never = (ParticipationFactory(case=case) for _ in range(3))
+    ParticipationFactory(case=case, role="suspect")
+    user = make_user(Role.CASE_WORKER)
+    for victim, hours in ((on_time, 50), (late, 100)):
+        at = dt.datetime(2023, 5, 10, tzinfo=dt.UTC) + dt.timedelta(hours=hours)
+        Referral.objects.create(participation=victim, kind="transnational", partner_country="ARG", from_institution=case.owner_institution,
+                                reason="AdditionalServicesRequired", proposed_at=at,
+                                consent_override_reason="Riesgo inminente (prueba)",
+                                consent_overridden_by=user,
+                                first_contact_due_at=at + dt.timedelta(hours=24), created_by=user)  # fmt: skip
+    compute = COMPUTATIONS["victims_referred_72h_share"].compute
+    assert compute(None, 2023) == 33.3  # type: ignore[arg-type]  # one of three victims
+    assert compute(None, 2022) is None  # type: ignore[arg-type]
+    assert never.pk
