@@ -175,7 +175,7 @@ def case_editable(
     if user.institution_id == owner_institution_id:
         return True
     shared = (shares or {}).get(user.institution_id) if user.institution_id is not None else None
-    return shared is not None and ALL_CATEGORIES <= shared
+    return shared is not None and shared >= ALL_CATEGORIES
 
 
 # --- victims: children and referrals ---------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import LoginView
@@ -39,10 +40,21 @@ class AlianzaLoginView(LoginView):
         user = form.get_user()
         login(self.request, user)
         audit_record_now(actor=user, action="auth.login", obj=user)
+        response: HttpResponse
         if user.mfa_required:
             target = "accounts:mfa_verify" if selectors.totp_device_confirmed(user=user) else "accounts:mfa_setup"
-            return redirect(target)
-        return HttpResponseRedirect(self.get_success_url())
+            response = redirect(target)
+        else:
+            response = HttpResponseRedirect(self.get_success_url())
+        # A user's saved language wins over the browser's, from the first page after sign-in.
+        if user.preferred_language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.preferred_language,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
 
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

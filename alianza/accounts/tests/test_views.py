@@ -103,3 +103,11 @@ def test_token_created_in_profile_is_shown_once(make_user: Any) -> None:
     assert 'data-testid="new-token"' in first
     second = client.get("/accounts/profile/").content.decode()
     assert 'data-testid="new-token"' not in second
+
+
+def test_saved_language_applies_at_sign_in(make_user: Any) -> None:
+    user = make_user(Role.CASE_WORKER, preferred_language="pt")
+    client = Client()
+    response = _login(client, user.username)
+    assert response.cookies["alianza_language"].value == "pt"
+    assert client.get("/").headers["Content-Language"] == "pt"
