@@ -14,20 +14,49 @@ from ninja.operation import Operation
 
 from alianza.accounts.api import router as accounts_router
 from alianza.api.errors import error_response, validation_details
+from alianza.api.schemas import ErrorOut
 from alianza.api.security import SessionAuth, TokenAuth, authorize_operation
 from alianza.audit.api import router as audit_router
 from alianza.cases.api import router as cases_router
 from alianza.core.errors import ApplicationError
-from alianza.protection.api import router as protection_router
 from alianza.exchange.api import router as exchange_router
+from alianza.protection.api import router as protection_router
 
 logger = logging.getLogger(__name__)
+
+
+# Every operation can answer with these, in the one error format (alianza.api.errors).
+COMMON_ERRORS = {
+    "400": "Malformed request body",
+    "401": "Not authenticated",
+    "403": "Not allowed for this role",
+    "404": "Not found",
+    "413": "Request body too large",
+    "422": "Validation failed",
+}
 
 
 class AlianzaAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # Operation ids are the view functions' names; authz.API_RULES is keyed by them.
         return operation.view_func.__name__
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Document the shared error responses on every operation, once, here."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error_schema.pop("$defs", {}))
+        components.setdefault("ErrorOut", error_schema)
+        error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                documented = {str(code) for code in responses}
+                for status, description in COMMON_ERRORS.items():
+                    if status not in documented:
+                        responses[status] = {"description": description, **error_ref}
+        return schema
 
 
 api = AlianzaAPI(
