@@ -194,6 +194,9 @@ BLOCKING_RULES: tuple[str, ...] = (
     f"AND {_DATES_MAY_AGREE}",
     "l.given1_ph = r.sur1_ph AND l.sur1_ph = r.given1_ph",
     "l.dob = r.dob AND l.birth_place = r.birth_place",
+    "l.given1_ph = r.given1_ph AND l.dob_m = r.dob_m AND l.dob_d = r.dob_d",
+    "substr(l.given1, 1, 3) = substr(r.given1, 1, 3) AND substr(l.sur1, 1, 3) = substr(r.sur1, 1, 3) "
+    "AND l.dob_y = r.dob_y",
     "l.given_full = r.given_full AND l.dob_y = r.dob_y AND l.birth_place = r.birth_place",
 )
 
