@@ -7,6 +7,8 @@ PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Extras for the test environment; CI adds "spark" so the Spark engine test runs too.
+TEST_EXTRAS ?= dev
 
 .PHONY: demo serve test check lint typecheck messages makemessages install install-dev bench clean
 
@@ -19,7 +21,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	$(PIP) install --quiet -c constraints.txt -e '.[$(TEST_EXTRAS)]'
 	touch $@
 
 install: $(VENV)/.installed
