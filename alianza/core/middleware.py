@@ -7,7 +7,10 @@ import re
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from alianza.core.request_context import current_request_id, reset_request_id, set_request_id
 
@@ -46,3 +49,17 @@ class RequestIdMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Spanish unless the user chose otherwise (language switch or saved preference).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; the platform's users
+    share office computers configured in any language, so only an explicit choice counts.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -111,3 +111,10 @@ def test_saved_language_applies_at_sign_in(make_user: Any) -> None:
     response = _login(client, user.username)
     assert response.cookies["alianza_language"].value == "pt"
     assert client.get("/").headers["Content-Language"] == "pt"
+
+
+def test_spanish_unless_the_user_chooses(make_user: Any) -> None:
+    client = Client(headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert client.get("/accounts/login/").headers["Content-Language"] == "es"
+    client.cookies["alianza_language"] = "en"
+    assert client.get("/accounts/login/").headers["Content-Language"] == "en"
