@@ -45,7 +45,7 @@ def _cases(acting_user: Any, filters: CaseFilter) -> Iterator[tuple[Case, frozen
     for case in qs.iterator(chunk_size=500):
         categories = case_categories_of(acting_user, case)
         if categories:
-            yield case, categories, participants_of(case, categories)
+            yield case, categories, participants_of(case, categories, acting_user=acting_user)
 
 
 def _audit(acting_user: Any, fmt: str, categories: set[authz.Category]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
@@ -26,6 +27,7 @@ from alianza.cases.services import search_tokens
 from alianza.core.errors import NotFound
 from alianza.people.choices import ParticipationRole
 from alianza.people.models import Participation
+from alianza.protection.children import victim_is_child
 
 SORTS: dict[str, tuple[str, ...]] = {
     "-reported_on": ("-reported_on", "-id"),
@@ -207,14 +209,32 @@ class CaseDetail:
         return authz.Category.ROUTE in self.categories
 
 
-def participants_of(case: Case, categories: frozenset[authz.Category]) -> list[ParticipantView]:
-    """The case's participants, each named only if `categories` include their identity."""
+def participants_of(
+    case: Case, categories: frozenset[authz.Category], *, acting_user: Any
+) -> list[ParticipantView]:
+    """The case's participants, each named only if `categories` include their identity.
+
+    A child victim is named only to the fewest roles (authz.victim_identity_visible).
+    """
     counters: dict[str, int] = {}
     views = []
+    today = timezone.localdate()
     for participation in case.participations.all():
         counters[participation.role] = counters.get(participation.role, 0) + 1
         masked = masked_label(participation.role, counters[participation.role])
-        if identity_category(participation.role) in categories:
+        category = identity_category(participation.role)
+        visible = category in categories
+        if visible and category == authz.Category.VICTIM_IDENTITY:
+            visible = authz.victim_identity_visible(
+                acting_user,
+                categories=categories,
+                is_child=victim_is_child(
+                    birth_date=participation.person.birth_date,
+                    age_when_trafficked=participation.age_when_trafficked,
+                    today=today,
+                ),
+            )
+        if visible:
             person = participation.person
             name = person.full_name or (person.aliases[0] if person.aliases else "")
             views.append(ParticipantView(participation, True, name or masked))
@@ -267,7 +287,7 @@ def case_get(*, acting_user: Any, case_id: int, with_history: bool = True, shows
             owner_institution_id=case.owner_institution_id,
             shares={k: frozenset(v) for k, v in shares.items()},
         ),
-        participants=participants_of(case, categories),
+        participants=participants_of(case, categories, acting_user=acting_user),
         route=list(case.route_events.all()) if authz.Category.ROUTE in categories else [],
     )
     if with_history:

@@ -129,3 +129,22 @@ def test_victim_identity_is_masked_for_the_analyst_and_audited_for_the_case_team
 
     with pytest.raises(NotFound):
         case_get(acting_user=world["other_worker"], case_id=case.pk)
+
+
+def test_a_child_victims_identity_is_only_for_the_case_worker(
+    world: dict[str, Any], make_user: Callable[..., Any]
+) -> None:
+    worker = world["worker"]
+    child = person_create(
+        acting_user=worker, data=PersonInput(given_names="Wara", first_surname="Mamani", birth_date="2015")
+    )
+    participation_create(
+        acting_user=worker, case_id=world["case"].pk, person_id=child.pk,
+        data=ParticipationInput(role=ParticipationRole.VICTIM),
+    )
+    names = {p.label for p in case_get(acting_user=worker, case_id=world["case"].pk).participants}
+    assert "Wara Mamani" in names and "Rosa Quispe Núñez" in names
+    # An investigator of the owning institution sees the adult victim, never the child.
+    investigator = verified(make_user(Role.INVESTIGATOR, institution_=worker.institution))
+    seen = {p.label for p in case_get(acting_user=investigator, case_id=world["case"].pk).participants}
+    assert "Rosa Quispe Núñez" in seen and "Wara Mamani" not in seen and "Victim 2" in seen
