@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
@@ -24,7 +25,9 @@ from alianza.cases.selectors import (
 )
 from alianza.core.errors import NotFound
 from alianza.normalize import fold
+from alianza.people.choices import ParticipationRole
 from alianza.people.models import Participation, Person
+from alianza.protection.children import victim_is_child
 
 
 @dataclass
@@ -77,6 +80,17 @@ def person_get(*, acting_user: Any, person_id: int) -> PersonDetail:
     if not cases and not own_record:
         raise NotFound(_("There is no such person, or you may not see them."))
     identity_visible = identity_visible or own_record
+    as_victim = [c.participation for c in cases if c.participation.role == ParticipationRole.VICTIM]
+    if identity_visible and as_victim:
+        # A child victim is named only to the fewest roles, wherever else they appear.
+        today = timezone.localdate()
+        is_child = any(
+            victim_is_child(birth_date=person.birth_date, age_when_trafficked=p.age_when_trafficked, today=today)
+            for p in as_victim
+        )
+        identity_visible = authz.victim_identity_visible(
+            acting_user, categories=authz.ALL_CATEGORIES, is_child=is_child
+        )
     if identity_visible:
         label = person.full_name or (person.aliases[0] if person.aliases else "")
         if victim_side or any(identity_category(c.participation.role) == authz.Category.VICTIM_IDENTITY for c in cases):

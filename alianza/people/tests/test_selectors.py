@@ -50,3 +50,20 @@ def test_person_page_lists_visible_cases_and_masks_for_the_analyst(make_user: Ca
     stranger = make_user(Role.CASE_WORKER, institution_=InstitutionFactory())
     with pytest.raises(NotFound):
         person_get(acting_user=stranger, person_id=person.pk)
+
+
+def test_a_child_victims_person_page_names_them_only_to_the_case_worker(
+    make_user: Callable[..., Any], reference: None
+) -> None:
+    worker = make_user(Role.CASE_WORKER)
+    child = person_create(acting_user=worker, data=PersonInput(given_names="Wara", first_surname="Mamani", birth_date="2014-03"))
+    case = case_create(
+        acting_user=worker,
+        data=CaseInput(crime_type=CrimeType.TRAFFICKING, reported_on=dt.date(2025, 1, 2), source=CaseSource.COMPLAINT),
+    )
+    participation_create(acting_user=worker, case_id=case.pk, person_id=child.pk, data=ParticipationInput(role=ParticipationRole.VICTIM))
+    assert person_get(acting_user=worker, person_id=child.pk).label == "Wara Mamani"
+    prosecutor = make_user(Role.PROSECUTOR, institution_=worker.institution)
+    prosecutor.is_verified = lambda: True
+    seen = person_get(acting_user=prosecutor, person_id=child.pk)
+    assert not seen.identity_visible and seen.label == "Victim 1"
