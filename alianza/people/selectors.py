@@ -114,6 +114,14 @@ def person_list(*, acting_user: Any, q: str = "") -> QuerySet[Person]:
         | Q(participations__case__owner_institution_id=acting_user.institution_id)
         | Q(participations__case__in=shared_cases)
     ).distinct()
+    if acting_user.role not in authz.CHILD_IDENTITY_ROLES:
+        # Leave out anyone who may be a child victim (conservatively: born in the last 18 years,
+        # or with no birth date but trafficked as a child); their names are for the fewest roles.
+        cutoff = str(timezone.localdate().year - 18)
+        qs = qs.exclude(Q(birth_date__gte=cutoff) & ~Q(birth_date="")).exclude(
+            Q(birth_date="")
+            & Q(participations__role=ParticipationRole.VICTIM, participations__age_when_trafficked__lt=18)
+        )
     for word in fold(q).split():
         qs = qs.filter(names_text__contains=word)
     return qs.prefetch_related("documents", "contacts").order_by("first_surname", "given_names", "id")

@@ -67,3 +67,6 @@ def test_a_child_victims_person_page_names_them_only_to_the_case_worker(
     prosecutor.is_verified = lambda: True
     seen = person_get(acting_user=prosecutor, person_id=child.pk)
     assert not seen.identity_visible and seen.label == "Victim 1"
+    # Nor does a name search find them for the prosecutor.
+    assert list(person_list(acting_user=worker, q="wara")) == [child]
+    assert list(person_list(acting_user=prosecutor, q="wara")) == []
