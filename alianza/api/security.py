@@ -19,6 +19,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from alianza.accounts import authz
 from alianza.accounts.services import api_token_authenticate
 from alianza.api.errors import error_response
+from alianza.api.schemas import DB_INT_MAX
 
 logger = logging.getLogger(__name__)
 _CACHED = "_alianza_token_user"
@@ -62,6 +63,16 @@ def request_user(request: HttpRequest) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
+def _number_too_large(request: HttpRequest, path_params: dict[str, Any]) -> bool:
+    """Path and query numbers beyond the database's integers would fail deep in a query."""
+    values = [*path_params.values(), *(v for vs in request.GET.lists() for v in vs[1])]
+    for value in values:
+        text = str(value).strip().lstrip("+-")
+        if text.isdigit() and int(text) > DB_INT_MAX:
+            return True
+    return False
+
+
 def authorize_operation(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wraps each operation's `run` (ninja "view" mode) so the rule is checked before parsing."""
     operation = run.__self__  # type: ignore[attr-defined]
@@ -69,6 +80,10 @@ def authorize_operation(run: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _number_too_large(request, kwargs):
+            return error_response(
+                422, "validation_failed", _("A number in the request is too large.")
+            )
         rule = authz.api_rule(operation_id)
         if rule is None:
             logger.error("API operation without authorization rule", extra={"operation": operation_id})

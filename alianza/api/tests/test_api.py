@@ -129,3 +129,14 @@ def test_every_issued_token_authenticates(make_user: Any) -> None:
     for i in range(40):
         issued = api_token_create(acting_user=user, name=f"t{i}")
         assert api_token_authenticate(secret=issued.secret) == user
+
+
+def test_numbers_beyond_the_database_are_422(api_client: tuple[Client, Any]) -> None:
+    client, _ = api_client
+    huge = str(2**70)
+    _assert_error(client.get(f"/api/v1/audit/entries?offset=1&object_id=1&limit={huge}"), 422, "validation_failed")
+    _assert_error(client.post(f"/api/v1/tokens/{huge}/revoke"), 422, "validation_failed")
+    response = client.post("/api/v1/tokens", data=f'{{"name": "x", "expires_at": null, "n": {huge}}}',
+                           content_type="application/json")
+    _assert_error(response, 422, "validation_failed")
+    assert ApiToken.objects.count() == 0
