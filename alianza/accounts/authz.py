@@ -180,8 +180,10 @@ def case_editable(
 
 # --- victims: children and referrals ---------------------------------------------------------
 
-# A child victim's identity is for the fewest roles: the protection case workers working on them.
-CHILD_IDENTITY_ROLES = frozenset({Role.CASE_WORKER})
+# A child victim's identity is for the fewest roles: the protection case workers working on them,
+# and the partner liaison who must send it for a repatriation or transnational referral (which the
+# exchange policy allows only with recorded consent or a legal basis).
+CHILD_IDENTITY_ROLES = frozenset({Role.CASE_WORKER, Role.PARTNER_LIAISON})
 
 
 def victim_identity_visible(user: User | Any, *, categories: frozenset[Category], is_child: bool) -> bool:
