@@ -68,7 +68,7 @@ def _number_too_large(request: HttpRequest, path_params: dict[str, Any]) -> bool
     values = [*path_params.values(), *(v for vs in request.GET.lists() for v in vs[1])]
     for value in values:
         text = str(value).strip().lstrip("+-")
-        if text.isdigit() and int(text) > DB_INT_MAX:
+        if text.isascii() and text.isdigit() and int(text) > DB_INT_MAX:
             return True
     return False
 

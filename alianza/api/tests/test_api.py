@@ -136,6 +136,8 @@ def test_numbers_beyond_the_database_are_422(api_client: tuple[Client, Any]) -> 
     huge = str(2**70)
     _assert_error(client.get(f"/api/v1/audit/entries?offset=1&object_id=1&limit={huge}"), 422, "validation_failed")
     _assert_error(client.post(f"/api/v1/tokens/{huge}/revoke"), 422, "validation_failed")
+    # Unicode digits such as "¹" are not numbers to the database; they fail validation, not int().
+    _assert_error(client.post("/api/v1/tokens/%C2%B9/revoke"), 422, "validation_failed")
     response = client.post("/api/v1/tokens", data=f'{{"name": "x", "expires_at": null, "n": {huge}}}',
                            content_type="application/json")
     _assert_error(response, 422, "validation_failed")
