@@ -26,17 +26,35 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 DB_INT_MAX = 2**63 - 1
 
 
-def out_of_range(value: Any) -> bool:
-    """Whether a number anywhere in `value` is too large for the database."""
+def unstorable(value: Any) -> str | None:
+    """Why `value` (or anything inside it) cannot be stored, or None.
+
+    Numbers beyond 64 bits, NUL characters and unpaired surrogates all pass JSON and Pydantic but
+    fail deep inside a database query; they are refused before anything runs.
+    """
     if isinstance(value, bool):
-        return False
+        return None
     if isinstance(value, int):
-        return abs(value) > DB_INT_MAX
+        return "a number in the request is too large" if abs(value) > DB_INT_MAX else None
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "text in the request contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "text in the request is not valid Unicode"
+        return None
     if isinstance(value, dict):
-        return any(out_of_range(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(out_of_range(v) for v in value)
-    return False
+        items: list[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        return None
+    for item in items:
+        problem = unstorable(item)
+        if problem:
+            return problem
+    return None
 
 
 class InputSchema(Schema):
@@ -44,9 +62,10 @@ class InputSchema(Schema):
 
     @model_validator(mode="before")
     @classmethod
-    def _numbers_fit_the_database(cls, data: Any) -> Any:
-        if out_of_range(data):
-            raise ValueError("a number in the request is too large")
+    def _values_fit_the_database(cls, data: Any) -> Any:
+        problem = unstorable(data)
+        if problem:
+            raise ValueError(problem)
         return data
 
 

@@ -19,7 +19,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from alianza.accounts import authz
 from alianza.accounts.services import api_token_authenticate
 from alianza.api.errors import error_response
-from alianza.api.schemas import DB_INT_MAX
+from alianza.api.schemas import DB_INT_MAX, unstorable
 
 logger = logging.getLogger(__name__)
 _CACHED = "_alianza_token_user"
@@ -63,12 +63,15 @@ def request_user(request: HttpRequest) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
-def _number_too_large(request: HttpRequest, path_params: dict[str, Any]) -> bool:
-    """Path and query numbers beyond the database's integers would fail deep in a query."""
+def _unstorable_parameter(request: HttpRequest, path_params: dict[str, Any]) -> bool:
+    """Path and query values the database could not take (huge numbers, NUL, bad Unicode)."""
     values = [*path_params.values(), *(v for vs in request.GET.lists() for v in vs[1])]
     for value in values:
-        text = str(value).strip().lstrip("+-")
-        if text.isascii() and text.isdigit() and int(text) > DB_INT_MAX:
+        text = str(value)
+        if unstorable(text):
+            return True
+        digits = text.strip().lstrip("+-")
+        if digits.isascii() and digits.isdigit() and int(digits) > DB_INT_MAX:
             return True
     return False
 
@@ -80,9 +83,9 @@ def authorize_operation(run: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _number_too_large(request, kwargs):
+        if _unstorable_parameter(request, kwargs):
             return error_response(
-                422, "validation_failed", _("A number in the request is too large.")
+                422, "validation_failed", _("A value in the request cannot be stored: a number is too large or the text is not valid.")
             )
         rule = authz.api_rule(operation_id)
         if rule is None:

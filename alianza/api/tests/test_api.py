@@ -142,3 +142,11 @@ def test_numbers_beyond_the_database_are_422(api_client: tuple[Client, Any]) -> 
                            content_type="application/json")
     _assert_error(response, 422, "validation_failed")
     assert ApiToken.objects.count() == 0
+
+
+def test_text_the_database_cannot_store_is_422(api_client: tuple[Client, Any]) -> None:
+    client, _ = api_client
+    _assert_error(client.get("/api/v1/audit/entries?actor=a%00b"), 422, "validation_failed")
+    for body in ('{"name": "a\\u0000b"}', '{"name": "a\\udbd2b"}'):
+        _assert_error(client.post("/api/v1/tokens", data=body, content_type="application/json"), 422, "validation_failed")
+    assert ApiToken.objects.count() == 0
