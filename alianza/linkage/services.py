@@ -70,6 +70,8 @@ T = TypeVar("T")
 # demo for records without names) are kept for the records linkage has not grouped.
 CLUSTER_PREFIX = "link-"
 _BATCH = 500
+# Below this many records, u is not estimated on the registry (see `_score`).
+SMALL_REGISTRY = 1000
 _SEXES = {"M", "F"}
 
 
@@ -160,7 +162,13 @@ def _score(frame: pd.DataFrame, *, lower: float, progress: Progress) -> tuple[Sc
     empty = ScoredPairs([], [], [], [], [])
     if len(frame) < 2:
         return empty, None
-    result = dedupe(frame, threshold=lower, explain=True, progress=progress)
+    if len(frame) < SMALL_REGISTRY:
+        # Too few pairs to estimate u: in a handful of records the one true pair can be most of
+        # the pairs that agree on a document, which would make agreeing look like chance. The
+        # shipped model, estimated on realistic data, is applied as is.
+        result = dedupe(frame, model=default_model(), train=False, threshold=lower, explain=True, progress=progress)
+    else:
+        result = dedupe(frame, threshold=lower, explain=True, progress=progress)
     explanation = result.explanation
     if explanation is None or explanation.empty:
         return empty, result.model
