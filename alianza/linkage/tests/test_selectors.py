@@ -13,7 +13,7 @@ from alianza.cases.models import CaseShare
 from alianza.core.errors import NotFound
 from alianza.linkage import selectors, services
 from alianza.linkage.models import CandidatePair
-from alianza.linkage.tests.world import World, scores, world  # noqa: F401
+from alianza.linkage.tests.world import World
 from alianza.people.choices import ParticipationRole
 from alianza.people.selectors import person_get
 

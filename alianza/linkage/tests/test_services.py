@@ -12,7 +12,7 @@ from alianza.audit.models import AuditEntry
 from alianza.core.errors import Conflict, NotFound, PermissionDenied
 from alianza.linkage import selectors, services
 from alianza.linkage.models import CandidatePair, MatchAlert, MissingPersonMatch, PairStatus
-from alianza.linkage.tests.world import World, scores, world  # noqa: F401
+from alianza.linkage.tests.world import World
 from alianza.people.choices import ParticipationRole
 from alianza.people.models import Participation
 from alianza.people.services import ParticipationInput, participation_create_in_transaction
@@ -103,7 +103,7 @@ def test_confirm_reject_and_undo_are_audited_and_reversible(world: World, scores
     reviewer = world.investigator
     pair = services.pair_confirm(acting_user=reviewer, pair_id=_pair(a, b).pk, expected_version=1)
     assert pair.status == PairStatus.CONFIRMED and pair.decided_by == reviewer and pair.version == 2
-    assert len(set(_clusters()[p.pk] for p in (a, b, c))) == 1  # a-b confirmed, b-c automatic
+    assert len({_clusters()[p.pk] for p in (a, b, c)}) == 1  # a-b confirmed, b-c automatic
     with pytest.raises(Conflict):
         services.pair_reject(acting_user=reviewer, pair_id=pair.pk, expected_version=1)  # stale version
     with pytest.raises(Conflict):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from alianza.audit.models import AuditEntry
 from alianza.linkage import services
 from alianza.linkage.models import CandidatePair, MatchAlert, MissingPersonMatch, PairStatus
-from alianza.linkage.tests.world import World, scores, world  # noqa: F401
+from alianza.linkage.tests.world import World
 from alianza.people.choices import ParticipationRole
 from alianza.people.models import Participation
 from conftest import sign_in
