@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alianza.accounts.models import Institution
 from alianza.people.models import Participation, Person
@@ -42,11 +43,11 @@ class LinkageRun(models.Model):
 
 
 class PairStatus(models.TextChoices):
-    PENDING = "pending", _("Awaiting review")
-    AUTOMATIC = "automatic", _("Matched automatically")
-    CONFIRMED = "confirmed", _("Confirmed")
-    REJECTED = "rejected", _("Rejected")
-    RETIRED = "retired", _("No longer a candidate")
+    PENDING = "pending", pgettext_lazy("candidate pair", "Awaiting review")
+    AUTOMATIC = "automatic", pgettext_lazy("candidate pair", "Matched automatically")
+    CONFIRMED = "confirmed", pgettext_lazy("candidate pair", "Confirmed")
+    REJECTED = "rejected", pgettext_lazy("candidate pair", "Rejected")
+    RETIRED = "retired", pgettext_lazy("candidate pair", "No longer a candidate")
 
 
 # Statuses whose pairs join two records into one person.

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from alianza.accounts import authz
 from alianza.audit.models import AuditEntry
@@ -42,11 +42,11 @@ COMPARISON_LABELS: dict[str, Promise] = {
 
 # How strongly a field's contribution (bits of match weight) speaks for or against a match.
 BAND_LABELS: dict[str, Promise] = {
-    "strong-agreement": gettext_lazy("Strong agreement"),
-    "agreement": gettext_lazy("Agreement"),
-    "neutral": gettext_lazy("Little or no evidence"),
-    "disagreement": gettext_lazy("Disagreement"),
-    "strong-disagreement": gettext_lazy("Strong disagreement"),
+    "strong-agreement": pgettext_lazy("linkage evidence", "Strong agreement"),
+    "agreement": pgettext_lazy("linkage evidence", "Agreement"),
+    "neutral": pgettext_lazy("linkage evidence", "Little or no evidence"),
+    "disagreement": pgettext_lazy("linkage evidence", "Disagreement"),
+    "strong-disagreement": pgettext_lazy("linkage evidence", "Strong disagreement"),
 }
 
 

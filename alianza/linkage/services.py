@@ -436,16 +436,17 @@ def _check_pending() -> None:
         logger.exception("missing-person check failed", extra={"participations": len(ids)})
 
 
-def _check_model() -> tuple[LinkageModel, bool]:
+def _check_model() -> LinkageModel:
     """The latest registry run's model (u and prior estimated on the whole registry), applied as
-    is; before any run, the shipped model."""
+    is, since the frames of a check are too small to estimate anything on; before any run, the
+    shipped model."""
     run = LinkageRun.objects.filter(finished_at__isnull=False).exclude(model={}).order_by("-started_at", "-id").first()
     if run is not None:
         try:
-            return LinkageModel.from_dict(run.model), False
+            return LinkageModel.from_dict(run.model)
         except ModelFileError:
             logger.warning("the latest linkage run's model cannot be read; using the shipped model")
-    return default_model(), False
+    return default_model()
 
 
 @dataclass(frozen=True)
@@ -491,8 +492,7 @@ def _matches_for(new: list[tuple[Any, ...]], *, other_role: str, new_are_missing
     left = registry_person_frame(persons=Person.objects.filter(pk__in=new_persons))
     right = registry_person_frame(persons=Person.objects.filter(pk__in=others.values("person_id")))
     if len(left) and len(right):
-        model, train = _check_model()
-        result = match(left, right, model=model, train=train, threshold=limits.alert)
+        result = match(left, right, model=_check_model(), train=False, threshold=limits.alert)
         for left_id, right_id, probability in result.pairs.itertuples(index=False):
             key = (int(left_id), int(right_id))
             person_pairs[key] = max(person_pairs.get(key, 0.0), float(probability))

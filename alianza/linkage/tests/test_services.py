@@ -298,9 +298,8 @@ def test_a_registry_run_on_realistic_records_finds_the_duplicates(world: World) 
     from itertools import combinations
 
     from alianza.linkage.engine import synth
-    from alianza.people.models import IdentityDocument, Person
-
     from alianza.normalize import NormalizationError, normalize_date
+    from alianza.people.models import IdentityDocument, Person
 
     def stored_date(value: str) -> str:  # as the people services store it
         try:
