@@ -41,6 +41,7 @@ class Perm(StrEnum):
     PROTECTION_MANAGE = "protection.manage"
     PROSECUTION_MANAGE = "prosecution.manage"
     LINKAGE_REVIEW = "linkage.review"
+    LINKAGE_ALERTS = "linkage.alerts"
     STATS_VIEW = "stats.view"
     STATS_PUBLISH = "stats.publish"
     AGREEMENTS_MANAGE = "agreements.manage"
@@ -63,7 +64,8 @@ class Category(StrEnum):
 IDENTITY_CATEGORIES = frozenset({Category.SUSPECT_IDENTITY, Category.VICTIM_IDENTITY})
 ALL_CATEGORIES = frozenset(Category)
 _CASE_TEAM = frozenset(
-    {Perm.CASE_VIEW, Perm.CASE_CREATE, Perm.CASE_EDIT, Perm.CASE_IMPORT, Perm.CASE_EXPORT, Perm.STATS_VIEW}
+    {Perm.CASE_VIEW, Perm.CASE_CREATE, Perm.CASE_EDIT, Perm.CASE_IMPORT, Perm.CASE_EXPORT, Perm.STATS_VIEW,
+     Perm.LINKAGE_ALERTS}
 )
 
 ROLE_PERMISSIONS: Mapping[str, frozenset[Perm]] = {
@@ -73,6 +75,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Perm]] = {
             Perm.CASE_VIEW,
             Perm.CASE_EXPORT,
             Perm.LINKAGE_REVIEW,
+            Perm.LINKAGE_ALERTS,
             Perm.STATS_VIEW,
             Perm.STATS_PUBLISH,
             Perm.AGREEMENTS_MANAGE,
@@ -84,7 +87,7 @@ ROLE_PERMISSIONS: Mapping[str, frozenset[Perm]] = {
     Role.INVESTIGATOR: _CASE_TEAM | {Perm.LINKAGE_REVIEW},
     Role.PROSECUTOR: _CASE_TEAM | {Perm.PROSECUTION_MANAGE},
     Role.ANALYST: frozenset({Perm.CASE_VIEW, Perm.STATS_VIEW}),
-    Role.PARTNER_LIAISON: frozenset({Perm.CASE_VIEW, Perm.EXCHANGE_SEND, Perm.EXCHANGE_REVIEW}),
+    Role.PARTNER_LIAISON: frozenset({Perm.CASE_VIEW, Perm.EXCHANGE_SEND, Perm.EXCHANGE_REVIEW, Perm.LINKAGE_ALERTS}),
     Role.AUDITOR: frozenset({Perm.AUDIT_VIEW}),
 }
 
@@ -230,6 +233,26 @@ def referral_visible_grants(
     return visible
 
 
+# --- linkage ---------------------------------------------------------------------------------
+
+
+def linkage_pair_reviewable(user: User | Any, *, knows_left: bool, knows_right: bool) -> bool:
+    """A reviewer decides a candidate pair when they may know of at least one of its two records
+    (person pages' rule); what they see of each record is still decided record by record."""
+    return has_perm(user, Perm.LINKAGE_REVIEW) and (knows_left or knows_right)
+
+
+def match_alert_visible(user: User | Any, *, institution_id: int) -> bool:
+    """A missing-person match alert is for the users of the institution it was raised for."""
+    return has_perm(user, Perm.LINKAGE_ALERTS) and user.institution_id == institution_id
+
+
+def match_alert_names_case(user: User | Any, *, owner_institution_id: int, restricted: bool) -> bool:
+    """An alert names the other institution's case by its reference (never who is in it), so the two
+    can get in touch; a restricted case is only said to exist, with its institution."""
+    return user.institution_id == owner_institution_id or not restricted
+
+
 # --- routes ------------------------------------------------------------------------------------
 
 
@@ -314,6 +337,11 @@ ROUTE_RULES: dict[str, Rule] = {
     "exchange:inbox": needs(Perm.EXCHANGE_REVIEW),
     "exchange:inbound_upload": needs(Perm.EXCHANGE_REVIEW),
     "exchange:inbound_detail": needs(Perm.EXCHANGE_REVIEW),
+    "linkage:review_queue": needs(Perm.LINKAGE_REVIEW),
+    "linkage:pair_detail": needs(Perm.LINKAGE_REVIEW),
+    "linkage:pair_decide": needs(Perm.LINKAGE_REVIEW),
+    "linkage:alert_list": needs(Perm.LINKAGE_ALERTS),
+    "linkage:alert_update": needs(Perm.LINKAGE_ALERTS),
 }
 
 # API operation ids (see alianza.api). The API enforces these itself; the middleware leaves the
@@ -365,6 +393,13 @@ API_RULES: dict[str, Rule] = {
     "exchange_outbox_list": needs(Perm.EXCHANGE_SEND),
     "exchange_inbox_list": needs(Perm.EXCHANGE_REVIEW),
     "exchange_inbox_import": needs(Perm.EXCHANGE_REVIEW),
+    "linkage_pair_list": needs(Perm.LINKAGE_REVIEW),
+    "linkage_pair_read": needs(Perm.LINKAGE_REVIEW),
+    "linkage_pair_confirm": needs(Perm.LINKAGE_REVIEW),
+    "linkage_pair_reject": needs(Perm.LINKAGE_REVIEW),
+    "linkage_pair_undo": needs(Perm.LINKAGE_REVIEW),
+    "linkage_alert_list": needs(Perm.LINKAGE_ALERTS),
+    "linkage_alert_update": needs(Perm.LINKAGE_ALERTS),
 }
 
 

@@ -20,6 +20,7 @@ from alianza.audit.api import router as audit_router
 from alianza.cases.api import router as cases_router
 from alianza.core.errors import ApplicationError
 from alianza.exchange.api import router as exchange_router
+from alianza.linkage.api import router as linkage_router
 from alianza.protection.api import router as protection_router
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ api.add_router("/audit", audit_router)
 api.add_router("/", cases_router)
 api.add_router("/protection", protection_router)
 api.add_router("/exchange", exchange_router)
+api.add_router("/", linkage_router)
 
 
 def operation_ids() -> list[str]:

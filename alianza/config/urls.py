@@ -18,6 +18,7 @@ urlpatterns = [
     path("exchange/", include("alianza.exchange.urls")),
     path("cases/", include("alianza.cases.urls")),
     path("people/", include("alianza.people.urls")),
+    path("linkage/", include("alianza.linkage.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

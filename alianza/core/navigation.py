@@ -26,6 +26,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("cases:case_create", _("New case")),
     NavItem("cases:import_start", _("Imports")),
     NavItem("linkage:review_queue", _("Linkage review")),
+    NavItem("linkage:alert_list", _("Alerts")),
     NavItem("protection:dashboard", _("Protection")),
     NavItem("prosecution:proceeding_list", _("Prosecutions")),
     NavItem("stats:dashboard", _("Statistics")),

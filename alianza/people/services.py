@@ -29,6 +29,7 @@ from alianza.cases.services import (
     terms_by_code,
 )
 from alianza.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from alianza.linkage.services import missing_person_matches_check
 from alianza.normalize import (
     NormalizationError,
     PartialDate,
@@ -440,6 +441,10 @@ def _save_participation(
     if Participation.objects.filter(case=case, person=participation.person, role=data.role).exclude(pk=participation.pk).exists():
         raise ValidationFailed(_("This person already has that role in this case."))
     changed = [name for name, value in values.items() if getattr(participation, name) != value]
+    # A new missing-person report or a new victim is compared with the other role (after commit).
+    newly_in_role = (participation.pk is None or "role" in changed) and values["role"] in (
+        ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON
+    )
     for name, value in values.items():
         setattr(participation, name, value)
     if values["role"] in (ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON) and values["age_when_trafficked"] is None:
@@ -460,6 +465,8 @@ def _save_participation(
         actor=acting_user, action=action, obj=case,
         changed_fields=[f"participations.{name}" for name in changed] or ["participations"],
     )
+    if newly_in_role:
+        missing_person_matches_check(participation_ids=[participation.pk])
     return participation
 
 

@@ -8,7 +8,7 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from alianza.config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from alianza.config.env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str
 
 # Lets typed generics such as ModelAdmin[Institution] work at run time.
 django_stubs_ext.monkeypatch()
@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alianza.core.context_processors.navigation",
+                "alianza.linkage.context_processors.match_alerts",
             ],
         },
     },
@@ -195,3 +196,11 @@ LOGGING = {
 
 # Alianza keys live outside the database; see `alianza keys init`.
 ALIANZA_KEYS_DIR = env_str("ALIANZA_KEYS_DIR", str(VAR_DIR / "keys"))
+
+# Registry-wide linkage (docs/linkage.md, "In the platform"): candidate pairs at or above the
+# upper match probability are merged automatically, those from the lower one up to the upper one
+# go to the review queue, the rest are discarded. A missing-person report and a victim record
+# that match with at least the alert probability alert both cases' institutions.
+ALIANZA_LINKAGE_UPPER_THRESHOLD = env_float("ALIANZA_LINKAGE_UPPER_THRESHOLD", 0.99)
+ALIANZA_LINKAGE_LOWER_THRESHOLD = env_float("ALIANZA_LINKAGE_LOWER_THRESHOLD", 0.3)
+ALIANZA_LINKAGE_ALERT_THRESHOLD = env_float("ALIANZA_LINKAGE_ALERT_THRESHOLD", 0.5)

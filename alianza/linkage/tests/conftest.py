@@ -15,3 +15,7 @@ def dedupe_records() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def match_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return synth.match_datasets(1_500, 1_500, seed=12)
+
+
+# The platform tests' registry and engine stand-in (alianza/linkage/tests/world.py).
+from alianza.linkage.tests.world import scores, world  # noqa: E402, F401

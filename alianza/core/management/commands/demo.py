@@ -12,6 +12,7 @@ from alianza.accounts.demo import DEMO_PASSWORD, demo_accounts_seed
 from alianza.accounts.roles import MFA_REQUIRED_ROLES
 from alianza.agreements.demo import demo_agreements_seed
 from alianza.cases.demo import demo_cases_seed
+from alianza.linkage.demo import demo_linkage_seed
 from alianza.protection.demo import demo_protection_seed
 from alianza.stats.demo import demo_stats_seed
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         demo_protection_seed()
         demo_agreements_seed()
         demo_stats_seed(seed=options["seed"])
+        # Last: linkage reads every agency's persons, and fills the review queue and the clusters.
+        demo_linkage_seed()
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000 with:"))
         self.stdout.write(f"  password for every demo user: {DEMO_PASSWORD}")
         for user in users:
