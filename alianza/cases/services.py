@@ -135,45 +135,112 @@ def search_tokens(text: str) -> set[str]:
     return {word[:40] for word in fold(text).split() if len(word) > 1}
 
 
+def case_search_columns(
+    *, reference: str, municipality: str, narrative: str, names: Iterable[str], exploitation_countries: Iterable[str]
+) -> dict[str, str]:
+    """The denormalised columns of a case, from its own fields, its participants' folded names
+    (in the order they joined the case) and the countries of its exploitation events.
+
+    The one rule for these columns: the services, imports and the demo world all call it.
+    """
+    return {
+        "search_text": fold(" ".join((reference, municipality, narrative))),
+        "names_text": " | ".join(n for n in names if n),
+        "exploitation_countries": " ".join(sorted(set(exploitation_countries))),
+    }
+
+
+def search_token_pairs(search_text: str, names_text: str) -> list[tuple[str, bool]]:
+    """(token, is_name) for every CaseSearchToken row of a case with these search columns."""
+    return [(t, False) for t in search_tokens(search_text)] + [(t, True) for t in search_tokens(names_text)]
+
+
 def case_search_tokens(case: Case) -> list[CaseSearchToken]:
-    tokens = [CaseSearchToken(case=case, token=t) for t in search_tokens(case.search_text)]
-    tokens += [CaseSearchToken(case=case, token=t, is_name=True) for t in search_tokens(case.names_text)]
-    return tokens
+    return [
+        CaseSearchToken(case=case, token=token, is_name=is_name)
+        for token, is_name in search_token_pairs(case.search_text, case.names_text)
+    ]
 
 
 def case_refresh_search(case: Case) -> None:
     """Rebuild the folded search columns, their tokens and the exploitation countries."""
     from alianza.people.models import Person
 
-    case.search_text = fold(" ".join((case.reference, case.municipality, case.narrative)))
     names = Person.objects.filter(participations__case=case).order_by("participations__id").values_list("names_text", flat=True)
-    case.names_text = " | ".join(n for n in names if n)
-    countries = sorted(
-        set(
-            RouteEvent.objects.filter(case=case, event_type=RouteEventType.EXPLOITATION).values_list(
-                "country", flat=True
-            )
-        )
+    countries = RouteEvent.objects.filter(case=case, event_type=RouteEventType.EXPLOITATION).values_list("country", flat=True)
+    columns = case_search_columns(
+        reference=case.reference, municipality=case.municipality, narrative=case.narrative,
+        names=names, exploitation_countries=countries,
     )
-    case.exploitation_countries = " ".join(countries)
-    case.save(update_fields=["search_text", "names_text", "exploitation_countries"])
+    for name, value in columns.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(columns))
     CaseSearchToken.objects.filter(case=case).delete()
     CaseSearchToken.objects.bulk_create(case_search_tokens(case))
+
+
+class ReferenceLookup:
+    """Reference terms and border crossings by code, for the cleaning functions.
+
+    A single write asks the database for the codes it names; an import or the demo world uses
+    `ReferenceLookup.preloaded()`, which reads every vocabulary once, so that validating a
+    hundred thousand rows costs no further queries. Both answer the same.
+    """
+
+    def __init__(self) -> None:
+        self._terms: dict[str, dict[str, ReferenceTerm]] | None = None
+        self._crossings: dict[str, BorderCrossing] | None = None
+
+    @classmethod
+    def preloaded(cls) -> ReferenceLookup:
+        lookup = cls()
+        lookup._terms = {}
+        for term in ReferenceTerm.objects.all():
+            lookup._terms.setdefault(term.vocabulary, {})[term.code] = term
+        lookup._crossings = {c.code: c for c in BorderCrossing.objects.all()}
+        return lookup
+
+    def terms(self, vocabulary: str, codes: list[str]) -> dict[str, ReferenceTerm]:
+        if self._terms is None:
+            return {t.code: t for t in ReferenceTerm.objects.filter(vocabulary=vocabulary, code__in=codes)}
+        known = self._terms.get(vocabulary, {})
+        return {code: known[code] for code in codes if code in known}
+
+    def crossing(self, code: str) -> BorderCrossing | None:
+        if self._crossings is None:
+            return BorderCrossing.objects.filter(code=code).first()
+        return self._crossings.get(code)
 
 
 # --- cases -------------------------------------------------------------------------------------
 
 
-def terms_by_code(vocabulary: str, codes: Iterable[str], problems: Problems, name: str) -> list[ReferenceTerm]:
+def terms_by_code(
+    vocabulary: str, codes: Iterable[str], problems: Problems, name: str, lookup: ReferenceLookup | None = None
+) -> list[ReferenceTerm]:
     codes = list(dict.fromkeys(c for c in codes if c))
-    found = {t.code: t for t in ReferenceTerm.objects.filter(vocabulary=vocabulary, code__in=codes)}
+    if not codes:
+        return []
+    found = (lookup or ReferenceLookup()).terms(vocabulary, codes)
     for code in codes:
         if code not in found:
             problems.add(name, _("Unknown value: %(code)s.") % {"code": code})
     return [found[c] for c in codes if c in found]
 
 
-def _clean_case(data: CaseInput, problems: Problems) -> dict[str, Any]:
+def clean_case(
+    data: CaseInput, problems: Problems, lookup: ReferenceLookup | None = None
+) -> tuple[dict[str, Any], list[ReferenceTerm]]:
+    """A case's field values and forms of exploitation, checked; problems go to `problems`.
+
+    The one validation of a case: forms, the API and imports all come through here.
+    """
+    values = _clean_case_fields(data, problems)
+    forms = terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms, problems, "exploitation_forms", lookup)
+    return values, forms
+
+
+def _clean_case_fields(data: CaseInput, problems: Problems) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if data.crime_type not in CrimeType.values:
         problems.add("crime_type", _("Choose trafficking in persons, migrant smuggling or a related crime."))
@@ -232,14 +299,8 @@ def _next_reference(year: int) -> str:
     return f"{settings.ALIANZA_NODE_COUNTRY}-{year}-{sequence.last_number:06d}"
 
 
-def case_create_in_transaction(
-    *,
-    acting_user: Any,
-    data: CaseInput,
-    owner_institution: Institution | None = None,
-    source_record_id: str = "",
-) -> Case:
-    """`case_create` for callers that already hold a transaction (imports, the demo world)."""
+def case_owner_for_create(*, acting_user: Any, owner_institution: Institution | None = None) -> Institution:
+    """The institution that will own a new case, once `acting_user` may register it there."""
     if not authz.has_perm(acting_user, authz.Perm.CASE_CREATE) and acting_user is not None:
         raise PermissionDenied(_("Your role does not allow you to register cases."))
     owner = owner_institution or getattr(acting_user, "institution", None)
@@ -247,9 +308,20 @@ def case_create_in_transaction(
         raise ValidationFailed(_("A case needs an owning institution."))
     if acting_user is not None and owner.pk != acting_user.institution_id:
         raise PermissionDenied(_("You can only register cases for your own institution."))
+    return owner
+
+
+def case_create_in_transaction(
+    *,
+    acting_user: Any,
+    data: CaseInput,
+    owner_institution: Institution | None = None,
+    source_record_id: str = "",
+) -> Case:
+    """`case_create` for callers that already hold a transaction."""
+    owner = case_owner_for_create(acting_user=acting_user, owner_institution=owner_institution)
     problems = Problems()
-    values = _clean_case(data, problems)
-    forms = terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms, problems, "exploitation_forms")
+    values, forms = clean_case(data, problems)
     problems.raise_if_any(_("The case is not valid; correct the marked fields."))
     case = Case(
         **values,
@@ -289,8 +361,7 @@ def case_update(*, acting_user: Any, case_id: int, expected_version: int, data: 
     with transaction.atomic(durable=True):
         case = case_for_update(acting_user=acting_user, case_id=case_id, expected_version=expected_version)
         problems = Problems()
-        values = _clean_case(data, problems)
-        forms = terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms, problems, "exploitation_forms")
+        values, forms = clean_case(data, problems)
         problems.raise_if_any(_("The case is not valid; correct the marked fields."))
         changed = [name for name, value in values.items() if getattr(case, name) != value]
         for name in changed:
@@ -344,7 +415,8 @@ def case_share_set(
 # --- route events ------------------------------------------------------------------------------
 
 
-def _clean_route_event(data: RouteEventInput, problems: Problems) -> dict[str, Any]:
+def clean_route_event(data: RouteEventInput, problems: Problems, lookup: ReferenceLookup | None = None) -> dict[str, Any]:
+    """A route event's field values, checked (the one validation of a route event)."""
     values: dict[str, Any] = {f.name: getattr(data, f.name) for f in fields(data)}
     if data.event_type not in RouteEventType.values:
         problems.add("event_type", _("Choose recruitment, transit or exploitation."))
@@ -367,7 +439,7 @@ def _clean_route_event(data: RouteEventInput, problems: Problems) -> dict[str, A
         problems.add("crossing", _("Unknown crossing type."))
     values["border_crossing"] = None
     if data.border_crossing:
-        crossing = BorderCrossing.objects.filter(code=data.border_crossing).first()
+        crossing = (lookup or ReferenceLookup()).crossing(data.border_crossing)
         if crossing is None:
             problems.add("border_crossing", _("Unknown border crossing."))
         values["border_crossing"] = crossing
@@ -378,7 +450,7 @@ def _clean_route_event(data: RouteEventInput, problems: Problems) -> dict[str, A
 
 def route_event_add_in_transaction(*, acting_user: Any, case: Case, data: RouteEventInput, position: int | None = None) -> RouteEvent:
     problems = Problems()
-    values = _clean_route_event(data, problems)
+    values = clean_route_event(data, problems)
     problems.raise_if_any(_("The route event is not valid; correct the marked fields."))
     if position is None:
         last = RouteEvent.objects.filter(case=case).order_by("-position").values_list("position", flat=True).first()
@@ -413,7 +485,7 @@ def route_event_update(
     with transaction.atomic(durable=True):
         event = _event_for_update(acting_user=acting_user, event_id=event_id, expected_version=expected_version)
         problems = Problems()
-        values = _clean_route_event(data, problems)
+        values = clean_route_event(data, problems)
         problems.raise_if_any(_("The route event is not valid; correct the marked fields."))
         changed = [name for name, value in values.items() if getattr(event, name) != value]
         for name in changed:

@@ -8,7 +8,7 @@ keep the number as entered beside its normalised form, phones become E.164.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from alianza.cases.fields import parse_partial
 from alianza.cases.models import Case, RouteEvent
 from alianza.cases.services import (
     Problems,
+    ReferenceLookup,
     case_for_update,
     case_refresh_search,
     case_touch,
@@ -223,6 +224,30 @@ def _names_text(values: dict[str, Any]) -> str:
     return fold(" ".join(p for p in parts if p))
 
 
+@dataclass
+class CleanPerson:
+    """A person's values as the services store them: fields, documents, contacts, search key."""
+
+    values: dict[str, Any]
+    documents: list[IdentityDocument] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    names_text: str = ""
+
+
+def clean_person(data: PersonInput, problems: Problems) -> CleanPerson:
+    """The one validation and normalisation of a person: forms, the API and imports share it."""
+    values = _clean_person(data, problems)
+    documents = _clean_documents(data.documents, problems)
+    contacts = _clean_contacts(data.contacts, (values["citizenships"] or ["BOL"])[0], problems)
+    return CleanPerson(values, documents, contacts, _names_text(values))
+
+
+def person_changed_fields(person: CleanPerson) -> list[str]:
+    """The field names an audit entry of the person's creation lists."""
+    changed = [name for name, value in person.values.items() if value not in ("", [], None)]
+    return changed + (["documents"] if person.documents else []) + (["contacts"] if person.contacts else [])
+
+
 def person_writable(user: Any, person: Person) -> bool:
     """The recording institution's case team, or an editor of any case the person appears in."""
     if not authz.has_perm(user, authz.Perm.CASE_EDIT):
@@ -239,28 +264,22 @@ def person_create_in_transaction(*, acting_user: Any, data: PersonInput, source_
     if acting_user is not None and not authz.has_perm(acting_user, authz.Perm.CASE_EDIT):
         raise PermissionDenied(_("Your role does not allow you to record persons."))
     problems = Problems()
-    values = _clean_person(data, problems)
-    documents = _clean_documents(data.documents, problems)
-    contacts = _clean_contacts(data.contacts, (values["citizenships"] or ["BOL"])[0], problems)
+    clean = clean_person(data, problems)
     problems.raise_if_any(_("The person is not valid; correct the marked fields."))
     person = Person.objects.create(
-        **values,
-        names_text=_names_text(values),
+        **clean.values,
+        names_text=clean.names_text,
         owner_institution=owner_institution or acting_user.institution,
         source_record_id=source_record_id,
         created_by=acting_user,
     )
-    for document in documents:
+    for document in clean.documents:
         document.person = person
-    IdentityDocument.objects.bulk_create(documents)
-    for contact in contacts:
+    IdentityDocument.objects.bulk_create(clean.documents)
+    for contact in clean.contacts:
         contact.person = person
-    Contact.objects.bulk_create(contacts)
-    changed = [name for name, value in values.items() if value not in ("", [], None)]
-    audit_record(
-        actor=acting_user, action="person.create", obj=person,
-        changed_fields=changed + (["documents"] if documents else []) + (["contacts"] if contacts else []),
-    )
+    Contact.objects.bulk_create(clean.contacts)
+    audit_record(actor=acting_user, action="person.create", obj=person, changed_fields=person_changed_fields(clean))
     return person
 
 
@@ -286,9 +305,8 @@ def person_update(*, acting_user: Any, person_id: int, expected_version: int, da
                 extra={"current_version": person.version},
             )
         problems = Problems()
-        values = _clean_person(data, problems)
-        documents = _clean_documents(data.documents, problems)
-        contacts = _clean_contacts(data.contacts, (values["citizenships"] or ["BOL"])[0], problems)
+        clean = clean_person(data, problems)
+        values, documents, contacts = clean.values, clean.documents, clean.contacts
         problems.raise_if_any(_("The person is not valid; correct the marked fields."))
         changed = [name for name, value in values.items() if getattr(person, name) != value]
         for name in changed:
@@ -301,7 +319,7 @@ def person_update(*, acting_user: Any, person_id: int, expected_version: int, da
             changed.append("contacts")
         if not changed:
             return person
-        person.names_text = _names_text(values)
+        person.names_text = clean.names_text
         person.version += 1
         person.save()
         if "documents" in changed:
@@ -348,19 +366,21 @@ def age_at(birth: PartialDate | None, event: PartialDate | None) -> int | None:
     return max(age, 0)
 
 
+def age_when_trafficked(*, birth_date: str, recruitment_dates: Iterable[str], first_incident_on: str) -> int | None:
+    """A victim's age at the first recruitment on the route, else at the case's first incident."""
+    first_recruitment = min((d for d in recruitment_dates if d), default="")
+    return age_at(parse_partial(birth_date), parse_partial(first_recruitment or first_incident_on))
+
+
 def _age_when_trafficked(case: Case, person: Person) -> int | None:
-    first_recruitment = (
-        RouteEvent.objects.filter(case=case, event_type=RouteEventType.RECRUITMENT)
-        .exclude(date="")
-        .order_by("date")
-        .values_list("date", flat=True)
-        .first()
-    )
-    incident = first_recruitment or case.first_incident_on
-    return age_at(parse_partial(person.birth_date), parse_partial(incident))
+    dates = RouteEvent.objects.filter(case=case, event_type=RouteEventType.RECRUITMENT).values_list("date", flat=True)
+    return age_when_trafficked(birth_date=person.birth_date, recruitment_dates=dates, first_incident_on=case.first_incident_on)
 
 
-def _clean_participation(data: ParticipationInput, problems: Problems) -> tuple[dict[str, Any], dict[str, Any]]:
+def clean_participation(
+    data: ParticipationInput, problems: Problems, lookup: ReferenceLookup | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A role's field values and its reference terms, checked (the one validation of a role)."""
     if data.role not in ParticipationRole.values:
         problems.add("role", _("Choose victim, suspect, witness, complainant or missing person."))
     is_victim = data.role in (ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON)
@@ -410,12 +430,12 @@ def _clean_participation(data: ParticipationInput, problems: Problems) -> tuple[
             except NormalizationError as exc:
                 problems.add("last_seen_country", exc.message)
     terms: dict[str, Any] = {
-        "recruitment_methods": terms_by_code(Vocabulary.RECRUITMENT_METHOD, data.recruitment_methods if is_victim else (), problems, "recruitment_methods"),
-        "means_of_control": terms_by_code(Vocabulary.MEANS_OF_CONTROL, data.means_of_control if is_victim else (), problems, "means_of_control"),
-        "exploitation_forms": terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms if is_victim else (), problems, "exploitation_forms"),
+        "recruitment_methods": terms_by_code(Vocabulary.RECRUITMENT_METHOD, data.recruitment_methods if is_victim else (), problems, "recruitment_methods", lookup),
+        "means_of_control": terms_by_code(Vocabulary.MEANS_OF_CONTROL, data.means_of_control if is_victim else (), problems, "means_of_control", lookup),
+        "exploitation_forms": terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms if is_victim else (), problems, "exploitation_forms", lookup),
     }
     if is_victim and data.forced_labour_industry:
-        industries = terms_by_code(Vocabulary.ISIC_INDUSTRY, [data.forced_labour_industry], problems, "forced_labour_industry")
+        industries = terms_by_code(Vocabulary.ISIC_INDUSTRY, [data.forced_labour_industry], problems, "forced_labour_industry", lookup)
         values["forced_labour_industry"] = industries[0] if industries else None
     return values, terms
 
@@ -435,7 +455,7 @@ def _save_participation(
     *, acting_user: Any, case: Case, participation: Participation, data: ParticipationInput, action: str
 ) -> Participation:
     problems = Problems()
-    values, terms = _clean_participation(data, problems)
+    values, terms = clean_participation(data, problems)
     problems.raise_if_any(_("The participation is not valid; correct the marked fields."))
     if Participation.objects.filter(case=case, person=participation.person, role=data.role).exclude(pk=participation.pk).exists():
         raise ValidationFailed(_("This person already has that role in this case."))
