@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from alianza.audit.models import AuditEntry, AuditHead
+from alianza.core.bulk import db_value, insert_rows
 from alianza.core.request_context import ensure_request_id
 
 
@@ -51,18 +52,35 @@ class AuditEvent:
 
 
 def audit_record_many(
-    *, actor: Any, events: Iterable[AuditEvent], at: datetime | None = None, batch_size: int = 5000
+    *, actor: Any, events: Iterable[AuditEvent], at: datetime | None = None
 ) -> int:
     """Append one entry per event, in order, in the caller's transaction; returns how many.
 
     Same rules as `audit_record` (inside the transaction of the change, names never values),
     one lock of the chain's head for the whole batch.
     """
-    entries = _append(
-        actor=actor, events=list(events), at=at,
-        save=lambda entries: AuditEntry.objects.bulk_create(entries, batch_size=batch_size),
-    )
+    entries = _append(actor=actor, events=list(events), at=at, save=_insert_entries)
     return len(entries)
+
+
+_ENTRY_FIELDS = (
+    "seq", "created_at", "actor_id", "actor_username", "institution_id", "institution_name", "action",
+    "object_type", "object_id", "changed_fields", "request_id", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def _insert_entries(entries: list[AuditEntry]) -> None:
+    fields_json: dict[tuple[str, ...], str] = {}  # a batch repeats the same few lists of names
+    rows = []
+    for e in entries:
+        key = tuple(e.changed_fields)
+        if key not in fields_json:
+            fields_json[key] = db_value(list(key))
+        rows.append((
+            e.seq, db_value(e.created_at), e.actor_id, e.actor_username, e.institution_id, e.institution_name,
+            e.action, e.object_type, e.object_id, fields_json[key], e.request_id, e.prev_hash, e.hash,
+        ))
+    insert_rows(AuditEntry, _ENTRY_FIELDS, rows)
 
 
 def _append(*, actor: Any, events: list[AuditEvent], at: datetime | None, save: Any) -> list[AuditEntry]:

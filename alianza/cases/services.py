@@ -32,6 +32,7 @@ from alianza.cases.choices import (
     Sensitivity,
     TransportMode,
     Vocabulary,
+    values_of,
 )
 from alianza.cases.models import (
     BorderCrossing,
@@ -242,28 +243,28 @@ def clean_case(
 
 def _clean_case_fields(data: CaseInput, problems: Problems) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    if data.crime_type not in CrimeType.values:
+    if data.crime_type not in values_of(CrimeType):
         problems.add("crime_type", _("Choose trafficking in persons, migrant smuggling or a related crime."))
     article = data.legal_article
     allowed = ARTICLES_BY_CRIME.get(data.crime_type, ())
     if not article and len(allowed) == 1:
         article = allowed[0]
-    if data.crime_type in CrimeType.values and article not in allowed:
+    if data.crime_type in values_of(CrimeType) and article not in allowed:
         problems.add(
             "legal_article",
             _("This legal article does not define the chosen crime; trafficking and smuggling are different crimes."),
         )
-    elif article and article not in LegalArticle.values:
+    elif article and article not in values_of(LegalArticle):
         problems.add("legal_article", _("Unknown legal article."))
-    if data.status not in CaseStatus.values:
+    if data.status not in values_of(CaseStatus):
         problems.add("status", _("Unknown status."))
     if data.status in CLOSED_STATUSES and not data.closure_reason.strip():
         problems.add("closure_reason", _("Give the reason for closing the case."))
-    if data.source not in CaseSource.values:
+    if data.source not in values_of(CaseSource):
         problems.add("source", _("Choose where the case came from."))
-    if data.department and data.department not in Department.values:
+    if data.department and data.department not in values_of(Department):
         problems.add("department", _("Choose a Bolivian department."))
-    if data.sensitivity not in Sensitivity.values:
+    if data.sensitivity not in values_of(Sensitivity):
         problems.add("sensitivity", _("Unknown sensitivity level."))
     if data.reported_on > timezone.localdate():
         problems.add("reported_on", _("The date reported is in the future."))
@@ -418,13 +419,13 @@ def case_share_set(
 def clean_route_event(data: RouteEventInput, problems: Problems, lookup: ReferenceLookup | None = None) -> dict[str, Any]:
     """A route event's field values, checked (the one validation of a route event)."""
     values: dict[str, Any] = {f.name: getattr(data, f.name) for f in fields(data)}
-    if data.event_type not in RouteEventType.values:
+    if data.event_type not in values_of(RouteEventType):
         problems.add("event_type", _("Choose recruitment, transit or exploitation."))
     try:
         values["country"] = normalize_country(data.country)
     except NormalizationError as exc:
         problems.add("country", exc.message)
-    if data.department and data.department not in Department.values:
+    if data.department and data.department not in values_of(Department):
         problems.add("department", _("Choose a Bolivian department."))
     elif data.department and values.get("country") != "BOL":
         problems.add("department", _("A department is only recorded for places in Bolivia."))
@@ -433,9 +434,9 @@ def clean_route_event(data: RouteEventInput, problems: Problems, lookup: Referen
             values["date"] = normalize_date(data.date).isoformat()
         except NormalizationError as exc:
             problems.add("date", exc.message)
-    if data.transport_mode not in TransportMode.values:
+    if data.transport_mode not in values_of(TransportMode):
         problems.add("transport_mode", _("Unknown transport mode."))
-    if data.crossing not in CrossingType.values:
+    if data.crossing not in values_of(CrossingType):
         problems.add("crossing", _("Unknown crossing type."))
     values["border_crossing"] = None
     if data.border_crossing:

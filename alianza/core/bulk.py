@@ -69,7 +69,7 @@ def db_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | dict):
-        return json.dumps(value)  # as JSONField writes it
+        return json.dumps(value) if value else ("[]" if isinstance(value, list) else "{}")  # as JSONField writes it
     return value
 
 

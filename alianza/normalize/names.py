@@ -38,6 +38,8 @@ _APOSTROPHES = re.compile(r"['’`´]")
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # no ASCII character decomposes: nothing to strip
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

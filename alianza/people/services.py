@@ -7,7 +7,7 @@ keep the number as entered beside its normalised form, phones become E.164.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.services import audit_record
-from alianza.cases.choices import RouteEventType, Vocabulary
+from alianza.cases.choices import RouteEventType, Vocabulary, values_of
 from alianza.cases.fields import parse_partial
 from alianza.cases.models import Case, RouteEvent
 from alianza.cases.services import (
@@ -140,11 +140,11 @@ def _clean_person(data: PersonInput, problems: Problems) -> dict[str, Any]:
     }
     if not (values["given_names"] or values["first_surname"] or values["aliases"]):
         problems.add("given_names", _("Give at least a given name, a surname or an alias."))
-    if data.sex not in Sex.values:
+    if data.sex not in values_of(Sex):
         problems.add("sex", _("Unknown sex value."))
-    if data.gender and data.gender not in Gender.values:
+    if data.gender and data.gender not in values_of(Gender):
         problems.add("gender", _("Unknown gender value."))
-    if data.education and data.education not in Education.values:
+    if data.education and data.education not in values_of(Education):
         problems.add("education", _("Unknown level of education."))
     if data.birth_date:
         try:
@@ -198,7 +198,7 @@ def _clean_contacts(contacts: Iterable[ContactInput], country: str, problems: Pr
         value = contact.value.strip()
         if not value:
             continue
-        if contact.kind not in ContactKind.values:
+        if contact.kind not in values_of(ContactKind):
             problems.add(f"contacts.{index}.kind", _("Unknown kind of contact."))
             continue
         normalized = value
@@ -260,9 +260,14 @@ def person_writable(user: Any, person: Person) -> bool:
     )
 
 
-def person_create_in_transaction(*, acting_user: Any, data: PersonInput, source_record_id: str = "", owner_institution: Any = None) -> Person:
+def person_create_check(acting_user: Any) -> None:
+    """Refuse a user whose role may not record persons."""
     if acting_user is not None and not authz.has_perm(acting_user, authz.Perm.CASE_EDIT):
         raise PermissionDenied(_("Your role does not allow you to record persons."))
+
+
+def person_create_in_transaction(*, acting_user: Any, data: PersonInput, source_record_id: str = "", owner_institution: Any = None) -> Person:
+    person_create_check(acting_user)
     problems = Problems()
     clean = clean_person(data, problems)
     problems.raise_if_any(_("The person is not valid; correct the marked fields."))
@@ -341,7 +346,7 @@ def person_update(*, acting_user: Any, person_id: int, expected_version: int, da
 # --- participations ----------------------------------------------------------------------------
 
 
-def _choices(values: Iterable[str], allowed: list[str], name: str, problems: Problems) -> list[str]:
+def _choices(values: Iterable[str], allowed: Collection[str], name: str, problems: Problems) -> list[str]:
     out = []
     for value in values:
         if value in allowed:
@@ -381,7 +386,7 @@ def clean_participation(
     data: ParticipationInput, problems: Problems, lookup: ReferenceLookup | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A role's field values and its reference terms, checked (the one validation of a role)."""
-    if data.role not in ParticipationRole.values:
+    if data.role not in values_of(ParticipationRole):
         problems.add("role", _("Choose victim, suspect, witness, complainant or missing person."))
     is_victim = data.role in (ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON)
     values: dict[str, Any] = {
@@ -391,17 +396,17 @@ def clean_participation(
         "age_when_trafficked": data.age_when_trafficked if is_victim else None,
         "relationship_to_trafficker": data.relationship_to_trafficker if is_victim else "",
         "sexual_exploitation_types": _choices(
-            data.sexual_exploitation_types if is_victim else (), SexualExploitationType.values,
+            data.sexual_exploitation_types if is_victim else (), values_of(SexualExploitationType),
             "sexual_exploitation_types", problems,
         ),
         "recruitment_websites": _choices(
-            data.recruitment_websites if is_victim else (), WebsiteOrApp.values, "recruitment_websites", problems
+            data.recruitment_websites if is_victim else (), values_of(WebsiteOrApp), "recruitment_websites", problems
         ),
         "exploitation_websites": _choices(
-            data.exploitation_websites if is_victim else (), WebsiteOrApp.values, "exploitation_websites", problems
+            data.exploitation_websites if is_victim else (), values_of(WebsiteOrApp), "exploitation_websites", problems
         ),
         "roles_in_process": _choices(
-            data.roles_in_process if data.role == ParticipationRole.SUSPECT else (), RoleInProcess.values,
+            data.roles_in_process if data.role == ParticipationRole.SUSPECT else (), values_of(RoleInProcess),
             "roles_in_process", problems,
         ),
         "last_seen_on": "",
@@ -410,9 +415,9 @@ def clean_participation(
         "forced_labour_industry": None,
     }
     for name, allowed in (
-        ("trafficking_status", TraffickingStatus.values),
-        ("status_decided_by", StatusDecidedBy.values),
-        ("relationship_to_trafficker", RelationshipToTrafficker.values),
+        ("trafficking_status", values_of(TraffickingStatus)),
+        ("status_decided_by", values_of(StatusDecidedBy)),
+        ("relationship_to_trafficker", values_of(RelationshipToTrafficker)),
     ):
         if values[name] and values[name] not in allowed:
             problems.add(name, _("Unknown value: %(code)s.") % {"code": values[name]})
