@@ -25,7 +25,7 @@ from alianza.cases.choices import RouteEventType, Sensitivity
 from alianza.cases.models import Case, CaseSearchToken, CaseShare, RouteEvent
 from alianza.cases.services import search_tokens
 from alianza.core.errors import NotFound
-from alianza.people.choices import ParticipationRole
+from alianza.people.choices import ParticipationRole, RoleInProcess
 from alianza.people.models import Participation
 from alianza.protection.children import victim_is_child
 
@@ -193,6 +193,12 @@ class ParticipantView:
     @property
     def person(self) -> Any:
         return self.participation.person if self.identity_visible else None
+
+    @property
+    def roles_in_process_labels(self) -> list[str]:
+        """A suspect's HTCDS roles in the process, in the user's language."""
+        labels = dict(RoleInProcess.choices)
+        return [str(labels.get(value, value)) for value in self.participation.roles_in_process]
 
 
 @dataclass
