@@ -36,9 +36,10 @@ from alianza.cases.choices import (
     CrossingType,
     LegalArticle,
     RouteEventType,
+    Sensitivity,
     TransportMode,
 )
-from alianza.cases.models import Case, CaseSearchToken, RouteEvent
+from alianza.cases.models import Case, CaseSearchToken, CaseShare, RouteEvent
 from alianza.cases.reference import reference_data_load
 from alianza.cases.services import (
     CaseInput,
@@ -99,6 +100,15 @@ OWNERS = [("FELCC", 42), ("FGE", 28), ("FMK", 6), ("CAIW", 5), ("RPIA", 4), ("DP
 MEANS = ["false_promises", "debt_bondage", "withholds_documents", "psychological_abuse", "physical_threats",
          "takes_earnings", "confinement", "excessive_working_hours"]
 RECRUITMENT = ["online_social_networks", "friends", "family", "employment_agency", "newspaper_advert", "at_work"]
+# Cases an owner shares with another institution (police and prosecution work the same cases; NGOs
+# report to the ministry), and how many are restricted or highly sensitive.
+SHARES = {
+    "FELCC": ("FGE", 0.2, ("statistics", "case_summary", "route", "suspect_identity", "victim_identity")),
+    "FGE": ("FELCC", 0.15, ("statistics", "case_summary", "route", "suspect_identity", "victim_identity")),
+    "FMK": ("MJTI", 0.1, ("statistics", "case_summary")), "CAIW": ("MJTI", 0.1, ("statistics", "case_summary")),
+    "RPIA": ("MJTI", 0.1, ("statistics", "case_summary")), "DNA-EA": ("MJTI", 0.1, ("statistics", "case_summary")),
+}  # fmt: skip
+SENSITIVITY_MIX = [(Sensitivity.NORMAL, 90), (Sensitivity.HIGH, 7), (Sensitivity.RESTRICTED, 3)]
 COMPLAINANT_SHARE = 0.25  # of complaints, filed by a relative who is recorded as the complainant
 BATCH = 5000  # cases written per bulk call
 
@@ -166,6 +176,7 @@ class _CaseSpec:
     data: CaseInput
     route: list[RouteEventInput] = field(default_factory=list)
     participants: list[_Participant] = field(default_factory=list)
+    shares: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (institution id, categories)
 
 
 def _person_input(spec: _PersonSpec, *, full_birth_date: bool) -> PersonInput:
@@ -178,8 +189,11 @@ def _person_input(spec: _PersonSpec, *, full_birth_date: bool) -> PersonInput:
     )
 
 
-def _world(rng: random.Random, *, n_cases: int, owners: list[tuple[Institution, float]]) -> Iterator[_CaseSpec]:
+def _world(
+    rng: random.Random, *, n_cases: int, owners: list[tuple[Institution, float]], institutions: dict[str, Institution] | None = None
+) -> Iterator[_CaseSpec]:
     """The demo world, case by case, as a user would enter it."""
+    institutions = institutions or {}
     total = sum(YEAR_TREND.values())
     per_year = {year: round(n_cases / (1 + TWIN_SHARE) * count / total) for year, count in YEAR_TREND.items()}
     serial = 0
@@ -200,9 +214,13 @@ def _world(rng: random.Random, *, n_cases: int, owners: list[tuple[Institution, 
             closure_reason="Archivo de obrados por falta de elementos." if status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED) else "",
             reported_on=when, first_incident_on=first_incident, department=department, municipality=city, source=source,
             narrative=f"Caso sintético de demostración ({(form or 'tráfico').replace('_', ' ')}).",
-            exploitation_forms=(form,) if form else (),
+            exploitation_forms=(form,) if form else (), sensitivity=_pick(rng, SENSITIVITY_MIX),
         )
-        return _CaseSpec(owner, f"{DEMO_PREFIX}{serial:06d}", data)
+        spec = _CaseSpec(owner, f"{DEMO_PREFIX}{serial:06d}", data)
+        partner, share, categories = SHARES.get(owner.short_name, ("", 0.0, ()))
+        if partner in institutions and rng.random() < share:
+            spec.shares.append((institutions[partner].pk, categories))
+        return spec
 
     for year, count in per_year.items():
         for _ in range(count):
@@ -299,6 +317,11 @@ def _write(batch: list[_CaseSpec], lookup: ReferenceLookup) -> None:
     ]
     now = db_value(timezone.now())
     insert_rows(Proceeding, ("participation", "stage", "investigated_on", "updated_at"), [(*row, now) for row in proceedings])
+    insert_rows(CaseShare, ("case", "institution", "category", "created_at"), [
+        (case_id, institution_id, category, now)
+        for spec, case_id in zip(batch, result.case_ids, strict=True)
+        for institution_id, categories in spec.shares for category in categories
+    ])
 
 
 def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000, progress: Callable[[int], object] | None = None) -> int:
@@ -313,11 +336,12 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000, progress: Callable[
         owners = [(institution, 1) for institution in Institution.objects.order_by("pk")[:1]]
     if not owners:
         raise RuntimeError("Create the demo institutions first (alianza.accounts.demo).")
+    all_institutions = {i.short_name: i for i in Institution.objects.all()}
     lookup = ReferenceLookup.preloaded()
     created = 0
     with transaction.atomic(durable=True):
         batch: list[_CaseSpec] = []
-        for spec in _world(rng, n_cases=n_cases, owners=owners):
+        for spec in _world(rng, n_cases=n_cases, owners=owners, institutions=all_institutions):
             batch.append(spec)
             if len(batch) == BATCH:
                 _write(batch, lookup)
@@ -331,5 +355,5 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000, progress: Callable[
             if progress is not None:
                 progress(len(batch))
         audit_record(actor=None, action="demo.cases_seed", object_type="cases.case", changed_fields=["cases", "persons"])
-    table_analyze(Case, CaseSearchToken, RouteEvent, Person, Participation, Case.exploitation_forms.through)
+    table_analyze(Case, CaseSearchToken, CaseShare, RouteEvent, Person, Participation, Case.exploitation_forms.through)
     return created

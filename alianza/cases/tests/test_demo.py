@@ -7,7 +7,7 @@ import pytest
 
 from alianza.accounts.demo import demo_accounts_seed
 from alianza.cases.demo import demo_cases_seed
-from alianza.cases.models import Case, RouteEvent
+from alianza.cases.models import Case, CaseShare, RouteEvent
 from alianza.people.models import Participation
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,9 @@ def test_demo_world_is_realistic_deterministic_and_idempotent(db: Any) -> None:
     destinations = set(RouteEvent.objects.filter(event_type="Exploitation").values_list("country", flat=True))
     assert {"ARG", "CHL", "PER", "BRA"} <= destinations
     assert RouteEvent.objects.filter(border_crossing__code__in=["villazon", "desaguadero", "pisiga"]).exists()
+    # Police and prosecution share cases with each other; a few cases are restricted.
+    assert CaseShare.objects.filter(case__owner_institution__short_name="FELCC", institution__short_name="FGE").exists()
+    assert Case.objects.filter(sensitivity="restricted").exists()
     fields = ("source_record_id", "reported_on", "crime_type", "names_text", "search_text")
     first = list(Case.objects.order_by("source_record_id").values_list(*fields)[:20])
     Case.objects.all().delete()
