@@ -183,12 +183,13 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
             reference=reference, municipality=values["municipality"], narrative=values["narrative"],
             names=[p.person.names_text for p in bundle.participants],
             exploitation_countries=[e["country"] for e in bundle.route if e["event_type"] == RouteEventType.EXPLOITATION],
+            exploitation_form_ids=forms,
         )
         cases.append((
             case_id, reference, values["crime_type"], values["legal_article"], values["status"], values["closure_reason"],
             values["reported_on"].isoformat(), values["first_incident_on"], values["department"], values["municipality"],
             values["source"], values["narrative"], values["sensitivity"], bundle.owner_institution_id,
-            columns["exploitation_countries"], columns["search_text"], columns["names_text"], 1,
+            columns["exploitation_countries"], columns["filter_keys"], columns["search_text"], columns["names_text"], 1,
             bundle.source_record_id, now, now, user_id,
         ))
         tokens.extend((case_id, token, is_name) for token, is_name in search_token_pairs(columns["search_text"], columns["names_text"]))
@@ -198,8 +199,8 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
             events.append(AuditEvent("case.create", "cases.case", str(case_id), tuple(changed)))
             events.extend(person_events)
 
-    insert_rows(Case, ("id", "reference", *CASE_FIELDS, "owner_institution", "exploitation_countries", "search_text",
-                       "names_text", "version", "source_record_id", "created_at", "updated_at", "created_by"), cases)
+    insert_rows(Case, ("id", "reference", *CASE_FIELDS, "owner_institution", "exploitation_countries", "filter_keys",
+                       "search_text", "names_text", "version", "source_record_id", "created_at", "updated_at", "created_by"), cases)
     insert_rows(Case.exploitation_forms.through, ("case", "referenceterm"), case_forms)
     insert_rows(RouteEvent, ("case", "position", *ROUTE_FIELDS, "border_crossing"), route)
     insert_rows(Person, ("id", *PERSON_FIELDS, "names_text", "owner_institution", "version", "source_record_id",

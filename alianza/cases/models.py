@@ -104,6 +104,11 @@ def _crime_article_pairs() -> Q:
     return condition
 
 
+CASE_LIST_KEY_OWN = ("owner_institution", "reported_on", "id")
+CASE_LIST_KEY_ALL = ("reported_on", "id", "owner_institution")
+CASE_LIST_FILTER_COLUMNS = ("sensitivity", "crime_type", "status", "department", "filter_keys")
+
+
 class Case(models.Model):
     reference = models.CharField(
         _("reference"), max_length=32, unique=True,
@@ -131,6 +136,10 @@ class Case(models.Model):
     )
     # Where the exploitation took place, kept by the services from the route (ISO alpha-3 codes).
     exploitation_countries = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # The keys the case list filters on besides the case's own fields, kept by the services:
+    # " f<term id> ... c<country> ... " for its forms and countries of exploitation. Being a
+    # column of the list's covering indexes, these filters need no join (see selectors.case_page).
+    filter_keys = models.CharField(max_length=400, blank=True, default="", editable=False)
     # Folded (lower-case, accent-free) text kept by the services for search: reference and
     # narrative in one column, participants' names in another, because names are identity data.
     search_text = models.TextField(blank=True, default="", editable=False)
@@ -158,7 +167,10 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner_institution", "reported_on"]),
+            # The case list, newest first, read in index order and filtered inside the index: one
+            # index for an institution's own cases, one for national scope (alianza.cases.selectors).
+            models.Index(fields=[*CASE_LIST_KEY_OWN, *CASE_LIST_FILTER_COLUMNS], name="case_list_own"),
+            models.Index(fields=[*CASE_LIST_KEY_ALL, *CASE_LIST_FILTER_COLUMNS], name="case_list_all"),
             models.Index(fields=["crime_type", "reported_on"]),
             models.Index(fields=["status"]),
             models.Index(fields=["department"]),
@@ -208,7 +220,8 @@ class CaseShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "institution", "category"], name="caseshare_unique_category"),
         ]
-        indexes = [models.Index(fields=["institution", "category"])]
+        # Covering: the case list reads the ids of the cases shared with an institution from it alone.
+        indexes = [models.Index(fields=["institution", "category", "case"], name="cases_share_lookup")]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.institution_id}: {self.category}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from alianza.accounts import authz
 from alianza.audit.models import AuditEntry
 from alianza.audit.services import audit_record_now
-from alianza.cases.choices import RouteEventType, Sensitivity
-from alianza.cases.models import Case, CaseSearchToken, CaseShare, RouteEvent
-from alianza.cases.services import search_tokens
+from alianza.cases.choices import Sensitivity, Vocabulary
+from alianza.cases.models import Case, CaseSearchToken, CaseShare, ReferenceTerm, RouteEvent
+from alianza.cases.services import filter_key_country, filter_key_form, search_tokens
 from alianza.core.errors import NotFound
 from alianza.people.choices import ParticipationRole, RoleInProcess
 from alianza.people.models import Participation
@@ -109,28 +109,39 @@ def _participant_count(roles: list[str]) -> Coalesce:
     ), 0)
 
 
-def _token_matches(word: str, *, is_name: bool) -> QuerySet[Any]:
-    """Ids of cases with a token starting with `word`, answered from the token index."""
-    tokens = CaseSearchToken.objects.filter(is_name=is_name)
+def _token_matches(word: str, *, is_name: bool | None) -> QuerySet[Any]:
+    """Ids of cases with a token starting with `word` (of names, of other text, or either: None)."""
+    tokens = CaseSearchToken.objects.all() if is_name is None else CaseSearchToken.objects.filter(is_name=is_name)
     if connection.vendor == "sqlite":
         # Tokens are [a-z0-9]; under SQLite's byte order this range is exactly the prefix match,
         # and unlike LIKE it can use the index.
         tokens = tokens.filter(token__gte=word, token__lt=word + "\x7f")
     else:
-        tokens = tokens.filter(token__startswith=word)
+        tokens = tokens.filter(token__startswith=word)  # the varchar_pattern_ops index (0002)
     return tokens.values("case_id")
 
 
-def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
-    qs = visible_cases(acting_user)
-    words = sorted(search_tokens(filters.q), key=len, reverse=True)
-    if words:
-        identity = _identity_condition(acting_user)
-        for word in words:
-            matches = Q(pk__in=_token_matches(word, is_name=False))
-            if identity is not None:
-                matches |= Q(pk__in=_token_matches(word, is_name=True)) & identity
-            qs = qs.filter(matches)
+def _filtered(qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, walk: bool = False) -> QuerySet[Case]:
+    """`qs` narrowed by the search words and the filters: the one definition of what matches.
+
+    `names` says where participants' names may be searched: everywhere in `qs` (True),
+    nowhere (False), or only in the cases of a condition, for a name search must not reveal
+    who is in a case the user may not see identities of.
+
+    With `walk`, the words' matches are only probed while the database reads `qs` in the list's
+    index order (the list's parts, see `case_page`), instead of being read case by case from
+    the whole table, which costs a row lookup per match of a common name.
+    """
+    case_id: Any = F("id") + 0 if walk else F("id")  # "id + 0" cannot drive the query from the ids
+    for word in sorted(search_tokens(filters.q), key=len, reverse=True):
+        qs = qs.alias(probe_id=case_id)
+        if names is True:
+            qs = qs.filter(probe_id__in=_token_matches(word, is_name=None))
+            continue
+        matches = Q(probe_id__in=_token_matches(word, is_name=False))
+        if names is not False:
+            matches |= Q(probe_id__in=_token_matches(word, is_name=True)) & names
+        qs = qs.filter(matches)
     if filters.crime_type:
         qs = qs.filter(crime_type=filters.crime_type)
     if filters.status:
@@ -140,15 +151,21 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
     if filters.department:
         qs = qs.filter(department=filters.department)
     if filters.exploitation_form:
-        with_form = Case.exploitation_forms.through.objects.filter(referenceterm__code=filters.exploitation_form)
-        qs = qs.filter(pk__in=with_form.values("case_id"))
+        # The case's forms and countries are denormalised columns of the case (kept by
+        # services.case_search_columns) so that these filters are read from the list's indexes.
+        term = ReferenceTerm.objects.filter(vocabulary=Vocabulary.EXPLOITATION_FORM, code=filters.exploitation_form)
+        term_id = term.values_list("pk", flat=True).first()
+        if term_id is None:
+            return qs.none()
+        qs = qs.filter(filter_keys__contains=filter_key_form(term_id))
     if filters.institution:
         qs = qs.filter(owner_institution_id=filters.institution)
     if filters.exploitation_country:
-        exploited_in = RouteEvent.objects.filter(
-            country=filters.exploitation_country.upper()[:3], event_type=RouteEventType.EXPLOITATION
-        )
-        qs = qs.filter(pk__in=exploited_in.values("case_id"))
+        qs = qs.filter(filter_keys__contains=filter_key_country(filters.exploitation_country.upper()[:3]))
+    return qs
+
+
+def _with_list_columns(qs: QuerySet[Case], acting_user: Any) -> QuerySet[Case]:
     return (
         qs.select_related("owner_institution")
         .prefetch_related(_my_shares(acting_user), "exploitation_forms")
@@ -158,12 +175,114 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
             victim_count=_participant_count([ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON]),
             suspect_count=_participant_count([ParticipationRole.SUSPECT]),
         )
-        .order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
     )
 
 
+def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
+    """Every case `acting_user` may see that matches `filters`, in one query (exports, the API)."""
+    qs = _filtered(visible_cases(acting_user), filters, names=_identity_condition(acting_user) or False)
+    return _with_list_columns(qs, acting_user).order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
+
+
+def _visible_parts(user: Any) -> list[tuple[Q, Q | bool]]:
+    """`visible_cases(user)` cut into disjoint parts, each with where names may be searched in it.
+
+    The union of the parts is exactly `visible_cases`, and in each part names are searchable
+    exactly where `_identity_condition` allows (alianza/cases/tests/test_selectors.py checks
+    both against them): the institution's own cases, the cases shared with it, and for national
+    scope every other case that is not restricted. Each part is a query a database answers from
+    one index in the list's order.
+    """
+    if not authz.has_perm(user, authz.Perm.CASE_VIEW):
+        return []
+    categories = _role_categories(user)
+    own = Q(owner_institution_id=user.institution_id)
+    shared_ids = CaseShare.objects.filter(institution_id=user.institution_id, category__in=categories).values("case_id")
+    shared = Q(pk__in=shared_ids) & ~own
+    identity = authz.Category.VICTIM_IDENTITY in categories
+    identity_shares = CaseShare.objects.filter(
+        institution_id=user.institution_id, category=authz.Category.VICTIM_IDENTITY
+    ).values("case_id")
+    parts: list[tuple[Q, Q | bool]] = [(own, identity), (shared, Q(pk__in=identity_shares) if identity else False)]
+    if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
+        parts.append((~own & ~Q(pk__in=shared_ids) & ~Q(sensitivity=Sensitivity.RESTRICTED), False))
+    return parts
+
+
+COUNT_LIMIT = 10_000  # the list counts its matches exactly up to here, then says "more than"
+
+
+@dataclass
+class CasePage:
+    """One page of the case list, and how many cases match (exactly up to COUNT_LIMIT)."""
+
+    rows: list[Case]
+    number: int
+    page_size: int
+    count: int
+    count_is_exact: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def num_pages(self) -> int | None:
+        return max(1, -(-self.count // self.page_size)) if self.count_is_exact else None
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_size: int = 25) -> CasePage:
+    """The case list page by page, for the list screen, where a first page must come fast.
+
+    Each part of what the user may see (`_visible_parts`) is one query the database answers
+    from an index in the list's order, and their union is read in that order, so the first page
+    costs about its own rows. The total is counted exactly up to COUNT_LIMIT; above that the page
+    says there are more, as large search engines do, instead of counting a million rows.
+    """
+    order = SORTS.get(filters.sort, SORTS["-reported_on"])
+    columns = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
+    parts = [
+        _filtered(Case.objects.filter(cases), filters, names=names, walk=True).order_by().values_list(*columns)
+        for cases, names in _visible_parts(acting_user)
+    ]
+    if not parts:
+        return CasePage([], 1, page_size, 0, True, False)
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    counted = union.order_by()[: COUNT_LIMIT + 1].count()
+    count, exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
+    last = max(1, -(-count // page_size)) if exact else None
+    number = max(1, min(number, last) if last else number)
+    start = (number - 1) * page_size
+    ids = [row[0] for row in union.order_by(*order)[start : start + page_size + 1]]
+    rows = {case.pk: case for case in _with_list_columns(Case.objects.filter(pk__in=ids[:page_size]), acting_user)}
+    return CasePage([rows[pk] for pk in ids[:page_size] if pk in rows], number, page_size, count, exact, len(ids) > page_size)
+
+
 def case_years() -> list[int]:
-    return [d.year for d in Case.objects.dates("reported_on", "year", order="DESC")]
+    """The years of the first and the last case and those between, newest first (two index reads)."""
+    bounds = Case.objects.aggregate(first=Min("reported_on"), last=Max("reported_on"))
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["last"].year, bounds["first"].year - 1, -1))
 
 
 # --- one case ----------------------------------------------------------------------------------

@@ -137,18 +137,41 @@ def search_tokens(text: str) -> set[str]:
 
 
 def case_search_columns(
-    *, reference: str, municipality: str, narrative: str, names: Iterable[str], exploitation_countries: Iterable[str]
+    *,
+    reference: str,
+    municipality: str,
+    narrative: str,
+    names: Iterable[str],
+    exploitation_countries: Iterable[str],
+    exploitation_form_ids: Iterable[int],
 ) -> dict[str, str]:
     """The denormalised columns of a case, from its own fields, its participants' folded names
-    (in the order they joined the case) and the countries of its exploitation events.
+    (in the order they joined the case), the countries of its exploitation events and the ids of
+    its forms of exploitation.
 
     The one rule for these columns: the services, imports and the demo world all call it.
     """
+    countries = sorted(set(exploitation_countries))
     return {
         "search_text": fold(" ".join((reference, municipality, narrative))),
         "names_text": " | ".join(n for n in names if n),
-        "exploitation_countries": " ".join(sorted(set(exploitation_countries))),
+        "exploitation_countries": " ".join(countries),
+        "filter_keys": filter_keys(form_ids=exploitation_form_ids, countries=countries),
     }
+
+
+def filter_keys(*, form_ids: Iterable[int], countries: Iterable[str]) -> str:
+    """`Case.filter_keys`: a case's forms and countries of exploitation as padded words."""
+    keys = [f"f{pk}" for pk in sorted(set(form_ids))] + [f"c{code}" for code in sorted(set(countries))]
+    return f" {' '.join(keys)} " if keys else ""
+
+
+def filter_key_form(term_id: int) -> str:
+    return f" f{term_id} "
+
+
+def filter_key_country(code: str) -> str:
+    return f" c{code} "
 
 
 def search_token_pairs(search_text: str, names_text: str) -> list[tuple[str, bool]]:
@@ -169,9 +192,10 @@ def case_refresh_search(case: Case) -> None:
 
     names = Person.objects.filter(participations__case=case).order_by("participations__id").values_list("names_text", flat=True)
     countries = RouteEvent.objects.filter(case=case, event_type=RouteEventType.EXPLOITATION).values_list("country", flat=True)
+    forms = Case.exploitation_forms.through.objects.filter(case=case).values_list("referenceterm_id", flat=True)
     columns = case_search_columns(
         reference=case.reference, municipality=case.municipality, narrative=case.narrative,
-        names=names, exploitation_countries=countries,
+        names=names, exploitation_countries=countries, exploitation_form_ids=forms,
     )
     for name, value in columns.items():
         setattr(case, name, value)

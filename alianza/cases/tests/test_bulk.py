@@ -35,6 +35,7 @@ pytestmark = pytest.mark.django_db
 CASE_FIELDS = (
     "reference", "crime_type", "legal_article", "status", "closure_reason", "owner_institution_id", "reported_on",
     "first_incident_on", "department", "municipality", "source", "narrative", "sensitivity", "exploitation_countries",
+    "filter_keys",
     "search_text", "names_text", "source_record_id", "created_by_id",
 )  # fmt: skip
 PERSON_FIELDS = (
