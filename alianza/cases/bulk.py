@@ -192,7 +192,10 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
             columns["exploitation_countries"], columns["filter_keys"], columns["search_text"], columns["names_text"], 1,
             bundle.source_record_id, now, now, user_id,
         ))
-        tokens.extend((case_id, token, is_name) for token, is_name in search_token_pairs(columns["search_text"], columns["names_text"]))
+        owner_id = bundle.owner_institution_id
+        tokens.extend(
+            (case_id, token, is_name, owner_id) for token, is_name in search_token_pairs(columns["search_text"], columns["names_text"])
+        )
         if audit:
             changed = [*CASE_FIELDS, *(["exploitation_forms"] if forms else []), *(["participations"] if ids else []),
                        *(["route_events"] if bundle.route else []), *(["source_record_id"] if bundle.source_record_id else [])]
@@ -211,7 +214,7 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
     insert_rows(Participation, ("id", "case", "person", *ROLE_FIELDS, "forced_labour_industry", "created_at"), roles)
     for name, rows in role_terms.items():
         insert_rows(getattr(Participation, name).through, ("participation", "referenceterm"), rows)
-    insert_rows(CaseSearchToken, ("case", "token", "is_name"), tokens)
+    insert_rows(CaseSearchToken, ("case", "token", "is_name", "owner_institution"), tokens)
     if audit:
         audit_record_many(actor=acting_user, events=events)
     return BulkResult(case_ids, participation_ids)

@@ -190,11 +190,17 @@ class CaseSearchToken(models.Model):
     The services keep these in step with `Case.search_text` (reference, municipality, narrative)
     and `Case.names_text` (participants' names, `is_name`). A word typed into the search box is
     looked up as a prefix of a token, which an ordinary B-tree index answers on every database.
+    Each token also carries its case's owner, so that a search in an institution's own cases
+    reads only their tokens (index `cases_token_owner`, migration 0005).
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=40)
     is_name = models.BooleanField(default=False)
+    # A copy of case.owner_institution (which never changes); no constraint of its own to check.
+    owner_institution = models.ForeignKey(
+        Institution, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["token", "is_name", "case"], name="cases_token_lookup")]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,38 +109,50 @@ def _participant_count(roles: list[str]) -> Coalesce:
     ), 0)
 
 
-def _token_matches(word: str, *, is_name: bool | None) -> QuerySet[Any]:
-    """Ids of cases with a token starting with `word` (of names, of other text, or either: None)."""
+def _token_matches(word: str, *, is_name: bool | None, owner_id: int | None = None) -> QuerySet[Any]:
+    """Ids of cases with a token starting with `word`: of names, of other text, or either (None);
+    of every case, or only of the cases an institution owns (`owner_id`, read from its own index).
+    """
     tokens = CaseSearchToken.objects.all() if is_name is None else CaseSearchToken.objects.filter(is_name=is_name)
+    if owner_id is not None:
+        tokens = tokens.filter(owner_institution_id=owner_id)
     if connection.vendor == "sqlite":
         # Tokens are [a-z0-9]; under SQLite's byte order this range is exactly the prefix match,
         # and unlike LIKE it can use the index.
         tokens = tokens.filter(token__gte=word, token__lt=word + "\x7f")
     else:
-        tokens = tokens.filter(token__startswith=word)  # the varchar_pattern_ops index (0002)
+        tokens = tokens.filter(token__startswith=word)  # the varchar_pattern_ops indexes (0002, 0005)
     return tokens.values("case_id")
 
 
-def _filtered(qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, walk: bool = False) -> QuerySet[Case]:
+@dataclass(frozen=True)
+class _Part:
+    """A part of what a user may see, and how to search and read it (see `_visible_parts`)."""
+
+    cases: Q
+    names: bool  # whether participants' names may be searched in these cases
+    owner_id: int | None = None  # every case of the part is this institution's: search its own tokens
+    walk: bool = False  # probe the words' matches while reading the part in index order
+
+
+def _filtered(qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False) -> QuerySet[Case]:
     """`qs` narrowed by the search words and the filters: the one definition of what matches.
 
-    `names` says where participants' names may be searched: everywhere in `qs` (True),
-    nowhere (False), or only in the cases of a condition, for a name search must not reveal
-    who is in a case the user may not see identities of.
-
-    With `walk`, the words' matches are only probed while the database reads `qs` in the list's
-    index order (the list's parts, see `case_page`), instead of being read case by case from
-    the whole table, which costs a row lookup per match of a common name.
+    `names` says where participants' names may be searched: in every case of `qs`, in none,
+    or only in the cases of a condition, for a name search must not reveal who is in a case the
+    user may not see identities of. With `walk`, a word's matches are only probed while the
+    database reads `qs` in the list's index order, instead of driving the query case by case
+    from them, which costs a row lookup per match of a common name.
     """
-    case_id: Any = F("id") + 0 if walk else F("id")  # "id + 0" cannot drive the query from the ids
+    probe: Any = F("id") + 0 if walk else F("id")  # "id + 0" cannot drive the query from the ids
     for word in sorted(search_tokens(filters.q), key=len, reverse=True):
-        qs = qs.alias(probe_id=case_id)
+        qs = qs.alias(probe_id=probe)
         if names is True:
-            qs = qs.filter(probe_id__in=_token_matches(word, is_name=None))
+            qs = qs.filter(probe_id__in=_token_matches(word, is_name=None, owner_id=owner_id))
             continue
-        matches = Q(probe_id__in=_token_matches(word, is_name=False))
+        matches = Q(probe_id__in=_token_matches(word, is_name=False, owner_id=owner_id))
         if names is not False:
-            matches |= Q(probe_id__in=_token_matches(word, is_name=True)) & names
+            matches |= Q(probe_id__in=_token_matches(word, is_name=True, owner_id=owner_id)) & names
         qs = qs.filter(matches)
     if filters.crime_type:
         qs = qs.filter(crime_type=filters.crime_type)
@@ -184,28 +196,34 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
     return _with_list_columns(qs, acting_user).order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
 
 
-def _visible_parts(user: Any) -> list[tuple[Q, Q | bool]]:
-    """`visible_cases(user)` cut into disjoint parts, each with where names may be searched in it.
+def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
+    """`visible_cases(user)` cut into disjoint parts, in each of which names may be searched or not.
 
-    The union of the parts is exactly `visible_cases`, and in each part names are searchable
-    exactly where `_identity_condition` allows (alianza/cases/tests/test_selectors.py checks
-    both against them): the institution's own cases, the cases shared with it, and for national
-    scope every other case that is not restricted. Each part is a query a database answers from
-    one index in the list's order.
+    The union of the parts is exactly `visible_cases`, and names are searchable in exactly the
+    cases `_identity_condition` allows (alianza/cases/tests/test_selectors.py checks both): the
+    institution's own cases; the cases shared with it with victims' identities, and the others
+    shared with it; for national scope every other case that is not restricted.
+
+    The own cases and national scope are many: a page (`for_page`) reads them in the list's
+    index order and stops after its rows, probing the search words' matches. The shared cases
+    are few (and often none): they are read from the shares, never by walking every case.
     """
     if not authz.has_perm(user, authz.Perm.CASE_VIEW):
         return []
     categories = _role_categories(user)
     own = Q(owner_institution_id=user.institution_id)
-    shared_ids = CaseShare.objects.filter(institution_id=user.institution_id, category__in=categories).values("case_id")
-    shared = Q(pk__in=shared_ids) & ~own
-    identity = authz.Category.VICTIM_IDENTITY in categories
-    identity_shares = CaseShare.objects.filter(
-        institution_id=user.institution_id, category=authz.Category.VICTIM_IDENTITY
-    ).values("case_id")
-    parts: list[tuple[Q, Q | bool]] = [(own, identity), (shared, Q(pk__in=identity_shares) if identity else False)]
+    mine = CaseShare.objects.filter(institution_id=user.institution_id)
+    anything = Q(pk__in=mine.filter(category__in=categories).values("case_id"))
+    parts = [_Part(own, authz.Category.VICTIM_IDENTITY in categories, owner_id=user.institution_id, walk=for_page)]
+    if authz.Category.VICTIM_IDENTITY in categories:
+        identity_ids = mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id")
+        # The cases shared without victims' identities, worked out on the shares alone.
+        others = mine.filter(category__in=categories).exclude(case_id__in=identity_ids).values("case_id")
+        parts += [_Part(Q(pk__in=identity_ids) & ~own, True), _Part(Q(pk__in=others) & ~own, False)]
+    else:
+        parts.append(_Part(anything & ~own, False))
     if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
-        parts.append((~own & ~Q(pk__in=shared_ids) & ~Q(sensitivity=Sensitivity.RESTRICTED), False))
+        parts.append(_Part(~own & ~anything & ~Q(sensitivity=Sensitivity.RESTRICTED), False, walk=True))
     return parts
 
 
@@ -260,29 +278,34 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
     """
     order = SORTS.get(filters.sort, SORTS["-reported_on"])
     columns = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
-    parts = [
-        _filtered(Case.objects.filter(cases), filters, names=names, walk=True).order_by().values_list(*columns)
-        for cases, names in _visible_parts(acting_user)
-    ]
-    if not parts:
+
+    def union(*, for_page: bool) -> QuerySet[Any]:
+        parts = [
+            _filtered(Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id, walk=part.walk)
+            .order_by().values_list(*columns)
+            for part in _visible_parts(acting_user, for_page=for_page)
+        ]
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+    if not authz.has_perm(acting_user, authz.Perm.CASE_VIEW):
         return CasePage([], 1, page_size, 0, True, False)
-    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    counted = union.order_by()[: COUNT_LIMIT + 1].count()
+    counted = union(for_page=False)[: COUNT_LIMIT + 1].count()
     count, exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
     last = max(1, -(-count // page_size)) if exact else None
     number = max(1, min(number, last) if last else number)
     start = (number - 1) * page_size
-    ids = [row[0] for row in union.order_by(*order)[start : start + page_size + 1]]
+    ids = [row[0] for row in union(for_page=True).order_by(*order)[start : start + page_size + 1]]
     rows = {case.pk: case for case in _with_list_columns(Case.objects.filter(pk__in=ids[:page_size]), acting_user)}
     return CasePage([rows[pk] for pk in ids[:page_size] if pk in rows], number, page_size, count, exact, len(ids) > page_size)
 
 
 def case_years() -> list[int]:
-    """The years of the first and the last case and those between, newest first (two index reads)."""
-    bounds = Case.objects.aggregate(first=Min("reported_on"), last=Max("reported_on"))
-    if bounds["first"] is None:
+    """The years from the first case to the last, newest first (two index reads, not a scan)."""
+    dates = Case.objects.order_by().values_list("reported_on", flat=True)
+    first, last = dates.order_by("reported_on").first(), dates.order_by("-reported_on").first()
+    if first is None or last is None:
         return []
-    return list(range(bounds["last"].year, bounds["first"].year - 1, -1))
+    return list(range(last.year, first.year - 1, -1))
 
 
 # --- one case ----------------------------------------------------------------------------------

@@ -181,7 +181,7 @@ def search_token_pairs(search_text: str, names_text: str) -> list[tuple[str, boo
 
 def case_search_tokens(case: Case) -> list[CaseSearchToken]:
     return [
-        CaseSearchToken(case=case, token=token, is_name=is_name)
+        CaseSearchToken(case=case, token=token, is_name=is_name, owner_institution_id=case.owner_institution_id)
         for token, is_name in search_token_pairs(case.search_text, case.names_text)
     ]
 
