@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from alianza.audit.models import AuditEntry, AuditHead
+from alianza.audit.models import HASHED_FIELDS, AuditEntry, AuditHead, hash_chain
 from alianza.core.bulk import db_value, insert_rows
 from alianza.core.request_context import ensure_request_id
 
@@ -38,7 +38,14 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     event = AuditEvent(action=action, object_type=object_type, object_id=str(object_id), changed_fields=tuple(changed_fields))
-    return _append(actor=actor, events=[event], at=at, save=lambda entries: entries[0].save())[0]
+    saved: list[AuditEntry] = []
+
+    def save(entries: list[dict[str, Any]]) -> None:
+        saved.append(AuditEntry(**entries[0]))
+        saved[0].save()
+
+    _append(actor=actor, events=[event], at=at, save=save)
+    return saved[0]
 
 
 @dataclass(frozen=True)
@@ -63,27 +70,25 @@ def audit_record_many(
     return len(entries)
 
 
-_ENTRY_FIELDS = (
-    "seq", "created_at", "actor_id", "actor_username", "institution_id", "institution_name", "action",
-    "object_type", "object_id", "changed_fields", "request_id", "prev_hash", "hash",
-)  # fmt: skip
+_ENTRY_FIELDS = (*HASHED_FIELDS, "hash")
 
 
-def _insert_entries(entries: list[AuditEntry]) -> None:
+def _insert_entries(entries: list[dict[str, Any]]) -> None:
     fields_json: dict[tuple[str, ...], str] = {}  # a batch repeats the same few lists of names
+    created_at = db_value(entries[0]["created_at"])  # one time for the batch
     rows = []
     for e in entries:
-        key = tuple(e.changed_fields)
+        key = tuple(e["changed_fields"])
         if key not in fields_json:
             fields_json[key] = db_value(list(key))
         rows.append((
-            e.seq, db_value(e.created_at), e.actor_id, e.actor_username, e.institution_id, e.institution_name,
-            e.action, e.object_type, e.object_id, fields_json[key], e.request_id, e.prev_hash, e.hash,
+            e["seq"], created_at, e["actor_id"], e["actor_username"], e["institution_id"], e["institution_name"],
+            e["action"], e["object_type"], e["object_id"], fields_json[key], e["request_id"], e["prev_hash"], e["hash"],
         ))
     insert_rows(AuditEntry, _ENTRY_FIELDS, rows)
 
 
-def _append(*, actor: Any, events: list[AuditEvent], at: datetime | None, save: Any) -> list[AuditEntry]:
+def _append(*, actor: Any, events: list[AuditEvent], at: datetime | None, save: Any) -> list[dict[str, Any]]:
     """Chain `events` after the head: each entry holds the hash of the one before it."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
@@ -91,32 +96,24 @@ def _append(*, actor: Any, events: list[AuditEvent], at: datetime | None, save: 
         return []
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     institution = getattr(user, "institution", None) if user is not None else None
-    when = at or timezone.now()
-    request_id = ensure_request_id()
+    common = {
+        "created_at": at or timezone.now(),
+        "actor_id": user.pk if user is not None else None,
+        "actor_username": user.get_username() if user is not None else "",
+        "institution_id": institution.pk if institution is not None else None,
+        "institution_name": institution.name if institution is not None else "",
+        "request_id": ensure_request_id(),
+    }
 
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    seq, prev_hash = head.seq, head.hash
-    entries = []
-    for event in events:
-        seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            created_at=when,
-            actor_id=user.pk if user is not None else None,
-            actor_username=user.get_username() if user is not None else "",
-            institution_id=institution.pk if institution is not None else None,
-            institution_name=institution.name if institution is not None else "",
-            action=event.action,
-            object_type=event.object_type,
-            object_id=str(event.object_id),
-            changed_fields=sorted(set(event.changed_fields)),
-            request_id=request_id,
-            prev_hash=prev_hash,
-        )
-        entry.hash = prev_hash = entry.compute_hash()
-        entries.append(entry)
+    entries = [
+        {**common, "seq": head.seq + number, "action": event.action, "object_type": event.object_type,
+         "object_id": str(event.object_id), "changed_fields": sorted(set(event.changed_fields))}
+        for number, event in enumerate(events, start=1)
+    ]
+    last_hash = hash_chain(common, entries, head.hash)
     save(entries)
-    AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
+    AuditHead.objects.filter(pk=1).update(seq=head.seq + len(entries), hash=last_hash)
     return entries
 
 

@@ -108,7 +108,7 @@ def _json(value: list[str]) -> str:
 
 
 def _unique_terms(groups: Iterable[Iterable[ReferenceTerm]]) -> list[int]:
-    return list(dict.fromkeys(term.pk for group in groups for term in group))
+    return list(dict.fromkeys(term.id for group in groups for term in group))
 
 
 def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit: bool = True) -> BulkResult:
@@ -128,8 +128,14 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
     person_ids = iter(allocate_ids(Person, people))
     role_ids = iter(allocate_ids(Participation, people))
 
-    cases, case_forms, route, tokens = [], [], [], []
-    persons, documents, contacts, roles = [], [], [], []
+    cases: list[tuple[Any, ...]] = []
+    case_forms: list[tuple[int, int]] = []
+    route: list[tuple[Any, ...]] = []
+    tokens: list[tuple[int, str, bool, int]] = []
+    persons: list[tuple[Any, ...]] = []
+    documents: list[tuple[Any, ...]] = []
+    contacts: list[tuple[Any, ...]] = []
+    roles: list[tuple[Any, ...]] = []
     role_terms: dict[str, list[tuple[int, int]]] = defaultdict(list)
     events: list[AuditEvent] = []
     participation_ids: list[list[int]] = []

@@ -190,7 +190,7 @@ def _person_input(spec: _PersonSpec, *, full_birth_date: bool) -> PersonInput:
 
 
 def _world(
-    rng: random.Random, *, n_cases: int, owners: list[tuple[Institution, float]], institutions: dict[str, Institution] | None = None
+    rng: random.Random, *, n_cases: int, owners: Sequence[tuple[Institution, float]], institutions: dict[str, Institution] | None = None
 ) -> Iterator[_CaseSpec]:
     """The demo world, case by case, as a user would enter it."""
     institutions = institutions or {}

@@ -336,7 +336,9 @@ def _imported_before(institution: Any, record_ids: Iterable[str], chunk: int = 5
     found: set[str] = set()
     for start in range(0, len(ids), chunk):
         found.update(
+            # The exclude states the condition of the partial unique index, so that it is used.
             Case.objects.filter(owner_institution=institution, source_record_id__in=ids[start : start + chunk])
+            .exclude(source_record_id="")
             .values_list("source_record_id", flat=True)
         )
     return found
@@ -378,8 +380,13 @@ def cases_import(
     person_create_check(acting_user)
     report = ImportReport()
     canonical = []
+    mappings: dict[tuple[str, ...], dict[str, str]] = {}  # per set of headers: a file has one
     for source in rows:
-        columns = mapping if mapping is not None else column_mapping(source.keys())
+        if mapping is not None:
+            columns: Mapping[str, str] = mapping
+        else:
+            headers = tuple(source.keys())
+            columns = mappings.get(headers) or mappings.setdefault(headers, column_mapping(headers))
         canonical.append({target: (source.get(header) or "") for header, target in columns.items()})
     report.total = len(canonical)
     before = _imported_before(institution, ((r.get("source_record_id") or "").strip() for r in canonical))

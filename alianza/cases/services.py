@@ -243,6 +243,8 @@ class ReferenceLookup:
 def terms_by_code(
     vocabulary: str, codes: Iterable[str], problems: Problems, name: str, lookup: ReferenceLookup | None = None
 ) -> list[ReferenceTerm]:
+    if not codes:
+        return []
     codes = list(dict.fromkeys(c for c in codes if c))
     if not codes:
         return []

@@ -23,7 +23,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    column = model._meta.pk.column
+    column = str(model._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -51,7 +51,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert `rows` (tuples in the order of `fields`, values as `db_value` gives them)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -59,7 +59,14 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
                     copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # type: ignore[arg-type]  # noqa: S608 - any iterable does
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field.column
 
 
 def db_value(value: Any) -> Any:

@@ -8,7 +8,7 @@ keep the number as entered beside its normalised form, phones become E.164.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -167,7 +167,28 @@ def _clean_person(data: PersonInput, problems: Problems) -> dict[str, Any]:
     return values
 
 
-def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> list[IdentityDocument]:
+@dataclass(frozen=True)
+class DocumentValues:
+    """An identity document as stored (`IdentityDocument` without its person)."""
+
+    document_type: str
+    issuing_country: str
+    number_as_entered: str
+    number_normalized: str
+    complement: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class ContactValues:
+    """A contact as stored (`Contact` without its person)."""
+
+    kind: str
+    value: str
+    value_normalized: str
+
+
+def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> list[DocumentValues]:
     cleaned = []
     for index, doc in enumerate(documents):
         if not doc.number.strip():
@@ -180,7 +201,7 @@ def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> 
             problems.add(f"documents.{index}.{exc.field}", exc.message)
             continue
         cleaned.append(
-            IdentityDocument(
+            DocumentValues(
                 document_type=str(normalized.type),
                 issuing_country=normalized.country or "",
                 number_as_entered=doc.number.strip(),
@@ -192,7 +213,7 @@ def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> 
     return cleaned
 
 
-def _clean_contacts(contacts: Iterable[ContactInput], country: str, problems: Problems) -> list[Contact]:
+def _clean_contacts(contacts: Iterable[ContactInput], country: str, problems: Problems) -> list[ContactValues]:
     cleaned = []
     for index, contact in enumerate(contacts):
         value = contact.value.strip()
@@ -215,13 +236,15 @@ def _clean_contacts(contacts: Iterable[ContactInput], country: str, problems: Pr
                 continue
         else:
             normalized = fold(value)
-        cleaned.append(Contact(kind=contact.kind, value=value, value_normalized=normalized))
+        cleaned.append(ContactValues(kind=contact.kind, value=value, value_normalized=normalized))
     return cleaned
 
 
 def _names_text(values: dict[str, Any]) -> str:
+    """The folded names of a person, for search (`fold` of them all, one name at a time: the same
+    words, and each name's fold is cached, which an import of many people with few names needs)."""
     parts = [values["given_names"], values["first_surname"], values["second_surname"], *values["aliases"]]
-    return fold(" ".join(p for p in parts if p))
+    return " ".join(folded for folded in (fold(p) for p in parts if p) if folded)
 
 
 @dataclass
@@ -229,8 +252,8 @@ class CleanPerson:
     """A person's values as the services store them: fields, documents, contacts, search key."""
 
     values: dict[str, Any]
-    documents: list[IdentityDocument] = field(default_factory=list)
-    contacts: list[Contact] = field(default_factory=list)
+    documents: list[DocumentValues] = field(default_factory=list)
+    contacts: list[ContactValues] = field(default_factory=list)
     names_text: str = ""
 
 
@@ -278,12 +301,8 @@ def person_create_in_transaction(*, acting_user: Any, data: PersonInput, source_
         source_record_id=source_record_id,
         created_by=acting_user,
     )
-    for document in clean.documents:
-        document.person = person
-    IdentityDocument.objects.bulk_create(clean.documents)
-    for contact in clean.contacts:
-        contact.person = person
-    Contact.objects.bulk_create(clean.contacts)
+    IdentityDocument.objects.bulk_create([IdentityDocument(person=person, **asdict(d)) for d in clean.documents])
+    Contact.objects.bulk_create([Contact(person=person, **asdict(c)) for c in clean.contacts])
     audit_record(actor=acting_user, action="person.create", obj=person, changed_fields=person_changed_fields(clean))
     return person
 
@@ -329,14 +348,10 @@ def person_update(*, acting_user: Any, person_id: int, expected_version: int, da
         person.save()
         if "documents" in changed:
             person.documents.all().delete()
-            for document in documents:
-                document.person = person
-            IdentityDocument.objects.bulk_create(documents)
+            IdentityDocument.objects.bulk_create([IdentityDocument(person=person, **asdict(d)) for d in documents])
         if "contacts" in changed:
             person.contacts.all().delete()
-            for contact in contacts:
-                contact.person = person
-            Contact.objects.bulk_create(contacts)
+            Contact.objects.bulk_create([Contact(person=person, **asdict(c)) for c in contacts])
         for case in Case.objects.filter(participations__person=person).distinct():
             case_refresh_search(case)
         audit_record(actor=acting_user, action="person.update", obj=person, changed_fields=changed)

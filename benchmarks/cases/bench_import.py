@@ -31,7 +31,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alianza.config.django.base")
 
 
 def write_csv(path: Path, rows: int, seed: int) -> None:
-    from alianza.cases.demo import DESTINATIONS, EXPLOITATION_MIX, RECRUITMENT_PLACES, _new_person, _pick
+    from alianza.cases.demo import (
+        DESTINATIONS,
+        EXPLOITATION_MIX,
+        RECRUITMENT_PLACES,
+        _new_person,
+        _pick,
+    )
 
     rng = random.Random(seed)  # noqa: S311 - synthetic data
     columns = ["source_record_id", "crime_type", "reported_on", "first_incident_on", "department", "municipality",

@@ -32,18 +32,19 @@ def fill_filter_keys(apps: Any, schema_editor: Any) -> None:
                 yield keys, pk
 
     connection = schema_editor.connection
+    filled = list(rows())  # read before writing: the connection cannot read while it copies
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One UPDATE from a table COPY filled, rather than a million single-row updates.
             cursor.execute("CREATE TEMPORARY TABLE cases_filter_keys_fill (keys varchar(400), id bigint) ON COMMIT DROP")
             with cursor.cursor.copy("COPY cases_filter_keys_fill (keys, id) FROM STDIN") as copy:
-                for row in rows():
+                for row in filled:
                     copy.write_row(row)
             cursor.execute(
                 "UPDATE cases_case SET filter_keys = f.keys FROM cases_filter_keys_fill f WHERE f.id = cases_case.id"
             )
         else:
-            cursor.executemany("UPDATE cases_case SET filter_keys = %s WHERE id = %s", rows())
+            cursor.executemany("UPDATE cases_case SET filter_keys = %s WHERE id = %s", filled)
 
 
 class Migration(migrations.Migration):

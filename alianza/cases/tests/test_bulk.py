@@ -234,7 +234,7 @@ def test_imported_rows_match_the_services(tmp_path: Path, make_user: Callable[..
         assert bundle is not None and not problems.by_field
         spec_case = case_create(
             acting_user=user, source_record_id=bundle.source_record_id,
-            data=imports.CaseInput(**{k: v for k, v in bundle.values.items()}, exploitation_forms=tuple(t.code for t in bundle.exploitation_forms)),
+            data=imports.CaseInput(**bundle.values, exploitation_forms=tuple(t.code for t in bundle.exploitation_forms)),
         )
         for event in bundle.route:
             route_event_create(acting_user=user, case_id=spec_case.pk, data=imports.RouteEventInput(
