@@ -191,10 +191,12 @@ class CaseSearchToken(models.Model):
     and `Case.names_text` (participants' names, `is_name`). A word typed into the search box is
     looked up as a prefix of a token, which an ordinary B-tree index answers on every database.
     Each token also carries its case's owner, so that a search in an institution's own cases
-    reads only their tokens (index `cases_token_owner`, migration 0005).
+    reads only their tokens (index `cases_token_owner`, migration 0005), and one case's tokens
+    are probed through `cases_token_case`.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # Indexed with the token (cases_token_case, migration 0005), which also serves the foreign key.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
     token = models.CharField(max_length=40)
     is_name = models.BooleanField(default=False)
     # A copy of case.owner_institution (which never changes); no constraint of its own to check.

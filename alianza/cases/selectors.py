@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,27 +125,47 @@ def _token_matches(word: str, *, is_name: bool | None, owner_id: int | None = No
     return tokens.values("case_id")
 
 
+def _token_probe(word: str, *, is_name: bool) -> QuerySet[Any]:
+    """The tokens of one case (the outer query's) that start with `word` (index cases_token_case)."""
+    tokens = CaseSearchToken.objects.filter(case=OuterRef("pk"), is_name=is_name)
+    if connection.vendor == "sqlite":
+        return tokens.filter(token__gte=word, token__lt=word + "\x7f")
+    return tokens.filter(token__startswith=word)
+
+
 @dataclass(frozen=True)
 class _Part:
     """A part of what a user may see, and how to search and read it (see `_visible_parts`)."""
 
     cases: Q
-    names: bool  # whether participants' names may be searched in these cases
+    names: Q | bool  # where names may be searched: every case of the part, none, or a condition's
     owner_id: int | None = None  # every case of the part is this institution's: search its own tokens
     walk: bool = False  # probe the words' matches while reading the part in index order
 
 
-def _filtered(qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False) -> QuerySet[Case]:
+def _filtered(
+    qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
+    matching: list[int] | None = None,
+) -> QuerySet[Case]:
     """`qs` narrowed by the search words and the filters: the one definition of what matches.
 
     `names` says where participants' names may be searched: in every case of `qs`, in none,
     or only in the cases of a condition, for a name search must not reveal who is in a case the
     user may not see identities of. With `walk`, a word's matches are only probed while the
     database reads `qs` in the list's index order, instead of driving the query case by case
-    from them, which costs a row lookup per match of a common name.
+    from them, which costs a row lookup per match of a common name. `matching` gives the ids of
+    the cases the words match (when few, see `_few_matches`) instead of the words.
     """
     probe: Any = F("id") + 0 if walk else F("id")  # "id + 0" cannot drive the query from the ids
-    for word in sorted(search_tokens(filters.q), key=len, reverse=True):
+    words = sorted(search_tokens(filters.q), key=len, reverse=True)
+    if matching is not None:
+        qs = qs.filter(pk__in=matching)
+        if not isinstance(names, Q):
+            words = []  # the ids are exactly the matches
+        for word in words:  # the ids may match in names where names may not be searched: check each
+            qs = qs.filter(Q(Exists(_token_probe(word, is_name=False))) | (Q(Exists(_token_probe(word, is_name=True))) & names))
+        words = []
+    for word in words:
         qs = qs.alias(probe_id=probe)
         if names is True:
             qs = qs.filter(probe_id__in=_token_matches(word, is_name=None, owner_id=owner_id))
@@ -197,34 +217,53 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
 
 
 def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
-    """`visible_cases(user)` cut into disjoint parts, in each of which names may be searched or not.
+    """`visible_cases(user)` cut into disjoint parts, with where names may be searched in each.
 
     The union of the parts is exactly `visible_cases`, and names are searchable in exactly the
     cases `_identity_condition` allows (alianza/cases/tests/test_selectors.py checks both): the
-    institution's own cases; the cases shared with it with victims' identities, and the others
-    shared with it; for national scope every other case that is not restricted.
+    institution's own cases; the cases shared with it (names where shared with victims'
+    identities); for national scope every other case that is not restricted.
 
     The own cases and national scope are many: a page (`for_page`) reads them in the list's
     index order and stops after its rows, probing the search words' matches. The shared cases
-    are few (and often none): they are read from the shares, never by walking every case.
+    are read from the shares.
     """
     if not authz.has_perm(user, authz.Perm.CASE_VIEW):
         return []
     categories = _role_categories(user)
     own = Q(owner_institution_id=user.institution_id)
     mine = CaseShare.objects.filter(institution_id=user.institution_id)
-    anything = Q(pk__in=mine.filter(category__in=categories).values("case_id"))
-    parts = [_Part(own, authz.Category.VICTIM_IDENTITY in categories, owner_id=user.institution_id, walk=for_page)]
-    if authz.Category.VICTIM_IDENTITY in categories:
-        identity_ids = mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id")
-        # The cases shared without victims' identities, worked out on the shares alone.
-        others = mine.filter(category__in=categories).exclude(case_id__in=identity_ids).values("case_id")
-        parts += [_Part(Q(pk__in=identity_ids) & ~own, True), _Part(Q(pk__in=others) & ~own, False)]
-    else:
-        parts.append(_Part(anything & ~own, False))
+    shared = Q(pk__in=mine.filter(category__in=categories).values("case_id"))
+    identity = authz.Category.VICTIM_IDENTITY in categories
+    identity_shared = Q(pk__in=mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id"))
+    parts = [
+        _Part(own, identity, owner_id=user.institution_id, walk=for_page),
+        _Part(shared & ~own, identity_shared if identity else False),
+    ]
     if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
-        parts.append(_Part(~own & ~anything & ~Q(sensitivity=Sensitivity.RESTRICTED), False, walk=True))
+        parts.append(_Part(~own & ~shared & ~Q(sensitivity=Sensitivity.RESTRICTED), False, walk=True))
     return parts
+
+
+FEW_MATCHES = 10_000  # a search matching at most this many cases of a part is read from their ids
+
+
+def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
+    """The ids of the cases that have every word (in the part's own tokens if it has an owner),
+    if they are few; else None. Where names count only in some cases, these are candidates that
+    `_filtered` checks one by one.
+
+    A selective search is best answered from its matches, a common one by reading the list in
+    order and probing; databases guess which badly at scale, so the tokens decide: one index
+    read, stopped after FEW_MATCHES.
+    """
+    if not words:
+        return None
+    kind = False if part.names is False else None  # where names count somewhere, every token is a candidate
+    lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
+    ids = lists[0].intersection(*lists[1:]) if len(lists) > 1 else lists[0].distinct()
+    found = list(ids.values_list("case_id", flat=True)[: FEW_MATCHES + 1])
+    return found if len(found) <= FEW_MATCHES else None
 
 
 COUNT_LIMIT = 10_000  # the list counts its matches exactly up to here, then says "more than"
@@ -268,33 +307,56 @@ class CasePage:
         return len(self.rows)
 
 
+def _sorted_rows(rows: list[tuple[Any, ...]], order: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """`rows` (id, then the sort columns in `order`) in the list's order, as ORDER BY would sort
+    them: one stable sort per key, the last key first. The sort columns are dates, ids and ASCII
+    codes, which every collation orders alike."""
+    keys = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
+    for name in reversed(order):
+        index = keys.index(name.lstrip("-"))
+        rows.sort(key=lambda row: row[index], reverse=name.startswith("-"))
+    return rows
+
+
 def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_size: int = 25) -> CasePage:
     """The case list page by page, for the list screen, where a first page must come fast.
 
-    Each part of what the user may see (`_visible_parts`) is one query the database answers
-    from an index in the list's order, and their union is read in that order, so the first page
-    costs about its own rows. The total is counted exactly up to COUNT_LIMIT; above that the page
-    says there are more, as large search engines do, instead of counting a million rows.
+    Each part of what the user may see (`_visible_parts`) is asked separately for its first
+    rows in the list's order, which the database reads from one index and stops early; the page
+    is the first rows of their merge. The total is counted part by part, exactly up to
+    COUNT_LIMIT; above that the page says there are more, as large search engines do, instead
+    of counting a million rows. A constant number of queries, whatever the number of cases.
     """
+    if not authz.has_perm(acting_user, authz.Perm.CASE_VIEW):
+        return CasePage([], 1, page_size, 0, True, False)
     order = SORTS.get(filters.sort, SORTS["-reported_on"])
     columns = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
 
-    def union(*, for_page: bool) -> QuerySet[Any]:
-        parts = [
-            _filtered(Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id, walk=part.walk)
-            .order_by().values_list(*columns)
-            for part in _visible_parts(acting_user, for_page=for_page)
-        ]
-        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    words = sorted(search_tokens(filters.q), key=len, reverse=True)
+    few: dict[int, list[int] | None] = {}
 
-    if not authz.has_perm(acting_user, authz.Perm.CASE_VIEW):
-        return CasePage([], 1, page_size, 0, True, False)
-    counted = union(for_page=False)[: COUNT_LIMIT + 1].count()
+    def part_query(index: int, part: _Part) -> QuerySet[Any]:
+        if index not in few:
+            few[index] = _few_matches(part, words)
+        qs = _filtered(
+            Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id,
+            walk=part.walk and few[index] is None, matching=few[index],
+        )
+        return qs.order_by()
+
+    counted = 0
+    for index, part in enumerate(_visible_parts(acting_user, for_page=False)):
+        counted += part_query(index, part)[: COUNT_LIMIT + 1 - counted].count()
+        if counted > COUNT_LIMIT:
+            break
     count, exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
     last = max(1, -(-count // page_size)) if exact else None
     number = max(1, min(number, last) if last else number)
     start = (number - 1) * page_size
-    ids = [row[0] for row in union(for_page=True).order_by(*order)[start : start + page_size + 1]]
+    candidates: list[tuple[Any, ...]] = []
+    for index, part in enumerate(_visible_parts(acting_user, for_page=True)):
+        candidates += part_query(index, part).order_by(*order).values_list(*columns)[: start + page_size + 1]
+    ids = [row[0] for row in _sorted_rows(candidates, order)[start : start + page_size + 1]]
     rows = {case.pk: case for case in _with_list_columns(Case.objects.filter(pk__in=ids[:page_size]), acting_user)}
     return CasePage([rows[pk] for pk in ids[:page_size] if pk in rows], number, page_size, count, exact, len(ids) > page_size)
 

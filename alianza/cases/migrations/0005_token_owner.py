@@ -1,4 +1,5 @@
-"""Each search token carries its case's owner, and an index reads one institution's tokens.
+"""Each search token carries its case's owner, an index reads one institution's tokens, and one
+reads one case's tokens (in place of the foreign key's index).
 
 The case list searches an institution's own cases (most of what its users see) through
 `cases_token_owner`: (owner, token, is_name, case), with varchar_pattern_ops on PostgreSQL so
@@ -20,15 +21,17 @@ def fill_owner(apps: Any, schema_editor: Any) -> None:
     )
 
 
-def owner_index(apps: Any, schema_editor: Any) -> None:
+def token_indexes(apps: Any, schema_editor: Any) -> None:
     token = "token varchar_pattern_ops" if schema_editor.connection.vendor == "postgresql" else "token"
     schema_editor.execute(
         f"CREATE INDEX cases_token_owner ON cases_casesearchtoken (owner_institution_id, {token}, is_name, case_id)"
     )
+    schema_editor.execute(f"CREATE INDEX cases_token_case ON cases_casesearchtoken (case_id, {token}, is_name)")
 
 
-def drop_owner_index(apps: Any, schema_editor: Any) -> None:
+def drop_token_indexes(apps: Any, schema_editor: Any) -> None:
     schema_editor.execute("DROP INDEX IF EXISTS cases_token_owner")
+    schema_editor.execute("DROP INDEX IF EXISTS cases_token_case")
 
 
 class Migration(migrations.Migration):
@@ -50,5 +53,11 @@ class Migration(migrations.Migration):
             name='owner_institution',
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.institution'),
         ),
-        migrations.RunPython(owner_index, drop_owner_index),
+        migrations.RunPython(token_indexes, drop_token_indexes),
+        # cases_token_case starts with the case: it serves the foreign key too.
+        migrations.AlterField(
+            model_name='casesearchtoken',
+            name='case',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case'),
+        ),
     ]

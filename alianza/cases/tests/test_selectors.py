@@ -193,8 +193,14 @@ PAGE_FILTERS = [
 ]
 
 
-def test_the_list_page_shows_exactly_what_case_list_selects(shared_world: dict[str, Any], make_user: Callable[..., Any]) -> None:
+@pytest.mark.parametrize("few_matches", [10_000, 0], ids=["searched-by-ids", "searched-by-probes"])
+def test_the_list_page_shows_exactly_what_case_list_selects(
+    shared_world: dict[str, Any], make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, few_matches: int
+) -> None:
+    from alianza.cases import selectors
     from alianza.cases.selectors import case_page
+
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)  # both ways a search is answered
 
     users = [
         shared_world["worker"], shared_world["other_worker"], shared_world["third"],
