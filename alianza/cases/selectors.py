@@ -160,11 +160,10 @@ def _filtered(
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if matching is not None:
         qs = qs.filter(pk__in=matching)
-        if not isinstance(names, Q):
-            words = []  # the ids are exactly the matches
-        for word in words:  # the ids may match in names where names may not be searched: check each
-            qs = qs.filter(Q(Exists(_token_probe(word, is_name=False))) | (Q(Exists(_token_probe(word, is_name=True))) & names))
-        words = []
+        if isinstance(names, Q):  # the ids may match in names where names may not be searched: check each
+            for word in words:
+                qs = qs.filter(Q(Exists(_token_probe(word, is_name=False))) | (Q(Exists(_token_probe(word, is_name=True))) & names))
+        words = []  # otherwise the ids are exactly the matches
     for word in words:
         qs = qs.alias(probe_id=probe)
         if names is True:
