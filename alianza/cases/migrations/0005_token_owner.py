@@ -53,11 +53,12 @@ class Migration(migrations.Migration):
             name='owner_institution',
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.institution'),
         ),
-        migrations.RunPython(token_indexes, drop_token_indexes),
-        # cases_token_case starts with the case: it serves the foreign key too.
+        # cases_token_case starts with the case: it serves the foreign key too. (Before the raw
+        # indexes: on SQLite altering a field rebuilds the table with only the indexes Django knows.)
         migrations.AlterField(
             model_name='casesearchtoken',
             name='case',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case'),
         ),
+        migrations.RunPython(token_indexes, drop_token_indexes),
     ]

@@ -247,3 +247,12 @@ def test_a_large_total_is_shown_as_more_than_the_limit(
     html = sign_in(Client(), analyst).get("/cases/").content.decode()
     total = case_list(acting_user=verified(analyst), filters=CaseFilter()).count()
     assert 3 < total < 25 and f"{total} cases" in html and "Page 1" not in html  # one page: no pagination
+
+
+def test_the_search_token_indexes_survive_the_migrations(db: Any) -> None:
+    """They are created with raw SQL (pattern ops on PostgreSQL), which a table rebuild on SQLite drops."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        names = set(connection.introspection.get_constraints(cursor, "cases_casesearchtoken"))
+    assert {"cases_token_owner", "cases_token_case"} <= names
