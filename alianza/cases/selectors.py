@@ -142,6 +142,7 @@ class _Part:
     names: Q | bool  # where names may be searched: every case of the part, none, or a condition's
     owner_id: int | None = None  # every case of the part is this institution's: search its own tokens
     walk: bool = False  # probe the words' matches while reading the part in index order
+    among: QuerySet[Any] | None = None  # the ids of the part's cases, when few (the shared ones)
 
 
 def _filtered(
@@ -161,7 +162,7 @@ def _filtered(
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if matching is not None:
         qs = qs.filter(pk__in=matching)
-        if isinstance(names, Q):  # the ids may match in names where names may not be searched: check each
+        if isinstance(names, Q):  # names count only in some cases: check each case's own tokens
             for word in words:
                 qs = qs.filter(Q(Exists(_token_probe(word, is_name=False))) | (Q(Exists(_token_probe(word, is_name=True))) & names))
         words = []  # otherwise the ids are exactly the matches
@@ -233,12 +234,13 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     categories = _role_categories(user)
     own = Q(owner_institution_id=user.institution_id)
     mine = CaseShare.objects.filter(institution_id=user.institution_id)
-    shared = Q(pk__in=mine.filter(category__in=categories).values("case_id"))
+    shared_ids = mine.filter(category__in=categories).values("case_id")
+    shared = Q(pk__in=shared_ids)
     identity = authz.Category.VICTIM_IDENTITY in categories
     identity_shared = Q(pk__in=mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id"))
     parts = [
         _Part(own, identity, owner_id=user.institution_id, walk=for_page),
-        _Part(shared & ~own, identity_shared if identity else False),
+        _Part(shared & ~own, identity_shared if identity else False, among=shared_ids),
     ]
     if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
         parts.append(_Part(~own & ~shared & ~Q(sensitivity=Sensitivity.RESTRICTED), False, walk=True))
@@ -261,6 +263,8 @@ def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
         return None
     kind = False if part.names is False else None  # where names count somewhere, every token is a candidate
     lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
+    if part.among is not None:
+        lists.append(part.among)  # only the part's own cases: few, but every institution's tokens
     ids = lists[0].intersection(*lists[1:]) if len(lists) > 1 else lists[0].distinct()
     found = list(ids.values_list("case_id", flat=True)[: FEW_MATCHES + 1])
     return found if len(found) <= FEW_MATCHES else None
