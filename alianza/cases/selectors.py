@@ -341,7 +341,10 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
 
     def part_query(index: int, part: _Part) -> QuerySet[Any]:
         if index not in few:
-            few[index] = _few_matches(part, words)
+            # A search common in the institution's own cases is common in those shared with it:
+            # not worth the look.
+            common = part.among is not None and index > 0 and few.get(0) is None
+            few[index] = None if common else _few_matches(part, words)
         qs = _filtered(
             Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id,
             walk=part.walk and few[index] is None, matching=few[index],
