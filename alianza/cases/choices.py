@@ -7,8 +7,16 @@ means of control, recruitment methods, ISIC industries, border crossings) are re
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+@cache
+def values_of(choices: type[models.Choices]) -> frozenset[str]:
+    """The values of an enumeration, for membership tests (`Choices.values` builds a list per call)."""
+    return frozenset(choices.values)
 
 
 class CrimeType(models.TextChoices):

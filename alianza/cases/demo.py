@@ -6,22 +6,28 @@ pass through real border crossings, and about a fifth of the cases are recorded 
 another agency with the differences real records have (maternal surname dropped or swapped,
 accents lost, only the first given name, documents written differently), so that linkage has
 real work to do. Every name is invented from common name lists; no real person is described.
+
+The world is drawn as the inputs a user would type (`CaseInput`, `PersonInput`, ...), cleaned by
+the services' own functions and written in bulk by `alianza.cases.bulk`, so that its rows carry
+exactly the denormalised columns and search tokens the services keep, at any size:
+`alianza demo --cases N` (and the case registry benchmark, which generates 200,000 cases on
+SQLite and 1,000,000 on PostgreSQL, with about 2.5 persons each) go through here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from alianza.accounts.models import Institution
 from alianza.audit.services import audit_record
+from alianza.cases.bulk import CaseBundle, ParticipantBundle, cases_bulk_create
 from alianza.cases.choices import (
     ARTICLES_BY_CRIME,
     CaseSource,
@@ -30,19 +36,20 @@ from alianza.cases.choices import (
     CrossingType,
     LegalArticle,
     RouteEventType,
+    Sensitivity,
     TransportMode,
-    Vocabulary,
 )
-from alianza.cases.models import (
-    BorderCrossing,
-    Case,
-    CaseSearchToken,
-    CaseSequence,
-    ReferenceTerm,
-    RouteEvent,
-)
+from alianza.cases.models import Case, CaseSearchToken, CaseShare, RouteEvent
 from alianza.cases.reference import reference_data_load
-from alianza.cases.services import case_search_tokens
+from alianza.cases.services import (
+    CaseInput,
+    Problems,
+    ReferenceLookup,
+    RouteEventInput,
+    clean_case,
+    clean_route_event,
+)
+from alianza.core.bulk import db_value, insert_rows, table_analyze
 from alianza.normalize import fold
 from alianza.people.choices import (
     ParticipationRole,
@@ -50,7 +57,14 @@ from alianza.people.choices import (
     StatusDecidedBy,
     TraffickingStatus,
 )
-from alianza.people.models import IdentityDocument, Participation, Person
+from alianza.people.models import Participation, Person
+from alianza.people.services import (
+    DocumentInput,
+    ParticipationInput,
+    PersonInput,
+    clean_participation,
+    clean_person,
+)
 from alianza.prosecution.models import Proceeding, ProceedingStage
 
 DEMO_PREFIX = "DEMO-"
@@ -86,6 +100,17 @@ OWNERS = [("FELCC", 42), ("FGE", 28), ("FMK", 6), ("CAIW", 5), ("RPIA", 4), ("DP
 MEANS = ["false_promises", "debt_bondage", "withholds_documents", "psychological_abuse", "physical_threats",
          "takes_earnings", "confinement", "excessive_working_hours"]
 RECRUITMENT = ["online_social_networks", "friends", "family", "employment_agency", "newspaper_advert", "at_work"]
+# Cases an owner shares with another institution (police and prosecution work the same cases; NGOs
+# report to the ministry), and how many are restricted or highly sensitive.
+SHARES = {
+    "FELCC": ("FGE", 0.2, ("statistics", "case_summary", "route", "suspect_identity", "victim_identity")),
+    "FGE": ("FELCC", 0.15, ("statistics", "case_summary", "route", "suspect_identity", "victim_identity")),
+    "FMK": ("MJTI", 0.1, ("statistics", "case_summary")), "CAIW": ("MJTI", 0.1, ("statistics", "case_summary")),
+    "RPIA": ("MJTI", 0.1, ("statistics", "case_summary")), "DNA-EA": ("MJTI", 0.1, ("statistics", "case_summary")),
+}  # fmt: skip
+SENSITIVITY_MIX = [(Sensitivity.NORMAL, 90), (Sensitivity.HIGH, 7), (Sensitivity.RESTRICTED, 3)]
+COMPLAINANT_SHARE = 0.25  # of complaints, filed by a relative who is recorded as the complainant
+BATCH = 5000  # cases written per bulk call
 
 
 def _pick(rng: random.Random, weighted: Sequence[tuple[Any, float]]) -> Any:
@@ -116,8 +141,9 @@ def _variant(rng: random.Random, spec: _PersonSpec) -> _PersonSpec:
         elif change == "first_given":
             given = given.split()[0]
         elif change == "document" and document:
-            number = document.split()[0]
-            document = rng.choice([number, f"{number}-{document[-2:]}", f"CI {number} Exp. {document[-2:]}"])
+            number, extension = document.split()
+            dotted = f"{int(number):,}".replace(",", ".")
+            document = rng.choice([number, f"{number}{extension}", f"CI {number} Exp. {extension}", f"{dotted} {extension}"])
     return _PersonSpec(given, first, second, spec.sex, spec.birth, spec.nationality, document)
 
 
@@ -134,7 +160,171 @@ def _new_person(rng: random.Random, *, female: bool, age: int, year: int) -> _Pe
     return _PersonSpec(given, first, second, "F" if female else "M", birth, nationality, document)
 
 
-def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000) -> int:
+@dataclass
+class _Participant:
+    spec: _PersonSpec
+    role: ParticipationInput
+    full_birth_date: bool
+    stage: str = ""  # suspects: the stage their proceeding reached
+    stage_on: dt.date | None = None
+
+
+@dataclass
+class _CaseSpec:
+    owner: Institution
+    record_id: str
+    data: CaseInput
+    route: list[RouteEventInput] = field(default_factory=list)
+    participants: list[_Participant] = field(default_factory=list)
+    shares: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (institution id, categories)
+
+
+def _person_input(spec: _PersonSpec, *, full_birth_date: bool) -> PersonInput:
+    return PersonInput(
+        given_names=spec.given, first_surname=spec.first, second_surname=spec.second, sex=spec.sex,
+        gender="Feminine" if spec.sex == "F" else "Masculine",
+        birth_date=spec.birth.isoformat() if full_birth_date else str(spec.birth.year),
+        citizenships=(spec.nationality,), languages=("spa", "aym") if spec.first in SURNAMES[:10] else ("spa",),
+        documents=(DocumentInput(number=spec.document, document_type="CI", issuing_country="BOL"),) if spec.document else (),
+    )
+
+
+def _world(
+    rng: random.Random, *, n_cases: int, owners: Sequence[tuple[Institution, float]], institutions: dict[str, Institution] | None = None
+) -> Iterator[_CaseSpec]:
+    """The demo world, case by case, as a user would enter it."""
+    institutions = institutions or {}
+    total = sum(YEAR_TREND.values())
+    per_year = {year: round(n_cases / (1 + TWIN_SHARE) * count / total) for year, count in YEAR_TREND.items()}
+    serial = 0
+
+    def case(year: int, owner: Institution, crime: str, when: dt.date, form: str, department: str, city: str,
+             first_incident: str) -> _CaseSpec:
+        nonlocal serial
+        serial += 1
+        article = ARTICLES_BY_CRIME[crime][0] if crime != CrimeType.RELATED else rng.choice(
+            [LegalArticle.PIMPING_321, LegalArticle.COMMERCIAL_SEXUAL_VIOLENCE_322, LegalArticle.CSAM_323_BIS]
+        )
+        status = _pick(rng, [(CaseStatus.ACTIVE, 45 if year >= 2024 else 20), (CaseStatus.FOLLOW_UP, 20),
+                             (CaseStatus.CLOSED, 30), (CaseStatus.CLOSED_REFERRED, 10)])
+        source = _pick(rng, [(CaseSource.COMPLAINT, 50), (CaseSource.RESCUE_OPERATION, 15), (CaseSource.HOTLINE, 10),
+                             (CaseSource.EX_OFFICIO, 10), (CaseSource.REFERRAL_NATIONAL, 10), (CaseSource.REFERRAL_ABROAD, 5)])
+        data = CaseInput(
+            crime_type=crime, legal_article=article, status=status,
+            closure_reason="Archivo de obrados por falta de elementos." if status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED) else "",
+            reported_on=when, first_incident_on=first_incident, department=department, municipality=city, source=source,
+            narrative=f"Caso sintético de demostración ({(form or 'tráfico').replace('_', ' ')}).",
+            exploitation_forms=(form,) if form else (), sensitivity=_pick(rng, SENSITIVITY_MIX),
+        )
+        spec = _CaseSpec(owner, f"{DEMO_PREFIX}{serial:06d}", data)
+        partner, share, categories = SHARES.get(owner.short_name, ("", 0.0, ()))
+        if partner in institutions and rng.random() < share:
+            spec.shares.append((institutions[partner].pk, categories))
+        return spec
+
+    for year, count in per_year.items():
+        for _ in range(count):
+            when = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            crime = _pick(rng, [(CrimeType.TRAFFICKING, 72), (CrimeType.SMUGGLING, 18), (CrimeType.RELATED, 10)])
+            form = _pick(rng, EXPLOITATION_MIX) if crime != CrimeType.SMUGGLING else ""
+            department, city = rng.choice(RECRUITMENT_PLACES)
+            owner = _pick(rng, owners)
+            first_incident = (when - dt.timedelta(days=rng.randint(5, 400))).isoformat()[:7]
+            original = case(year, owner, crime, when, form, department, city, first_incident)
+            destination = _pick(rng, [(c, w) for c, (w, _, _) in DESTINATIONS.items()])
+            if crime == CrimeType.SMUGGLING and destination == "BOL":
+                destination = "CHL"
+            _weight, cities, crossing_codes = DESTINATIONS[destination]
+            route = [RouteEventInput(event_type=RouteEventType.RECRUITMENT, country="BOL", department=department, city=city,
+                                     date=first_incident, transport_mode=TransportMode.BUS)]
+            if crossing_codes:
+                code = rng.choice(crossing_codes)
+                route.append(RouteEventInput(
+                    event_type=RouteEventType.TRANSIT, country="BOL", border_crossing=code,
+                    transport_mode=TransportMode.AIR if destination == "ESP" else TransportMode.BUS,
+                    crossing=_pick(rng, [(CrossingType.REGULAR, 45), (CrossingType.IRREGULAR, 45), (CrossingType.UNKNOWN, 10)]),
+                ))
+            route.append(RouteEventInput(event_type=RouteEventType.EXPLOITATION, country=destination,
+                                         city=rng.choice(cities), transport_mode=TransportMode.UNKNOWN))
+            original.route = route
+            victims = []
+            for _v in range(1 if rng.random() < 0.7 else rng.randint(2, 3)):
+                female = rng.random() < (0.8 if form != "forced_labour" else 0.55)
+                age = rng.randint(12, 17) if rng.random() < 0.45 else rng.randint(18, 35)
+                spec = _new_person(rng, female=female, age=age, year=year)
+                role = ParticipationInput(
+                    role=ParticipationRole.VICTIM,
+                    trafficking_status=TraffickingStatus.ACTUAL if crime == CrimeType.TRAFFICKING else TraffickingStatus.POSSIBLE,
+                    status_decided_by=StatusDecidedBy.POLICE if owner.type == "Police" else StatusDecidedBy.COURT_OR_PROSECUTION,
+                    age_when_trafficked=age, exploitation_forms=(form,) if form else (),
+                    forced_labour_industry=_pick(rng, LABOUR_INDUSTRIES) if form == "forced_labour" else "",
+                    means_of_control=tuple(rng.sample(MEANS, 2)), recruitment_methods=(rng.choice(RECRUITMENT),),
+                )
+                victims.append(_Participant(spec, role, rng.random() < 0.7))
+            suspects = []
+            for _s in range(rng.choice([0, 1, 1, 2])):
+                spec = _new_person(rng, female=rng.random() < 0.4, age=rng.randint(22, 55), year=year)
+                roles = [rng.choice([RoleInProcess.RECRUITER, RoleInProcess.EXPLOITER, RoleInProcess.TRANSPORTER,
+                                     RoleInProcess.SMUGGLER if crime == CrimeType.SMUGGLING else RoleInProcess.RECRUITER])]
+                stage = _pick(rng, [(ProceedingStage.INVESTIGATED, 50), (ProceedingStage.CHARGED, 22),
+                                    (ProceedingStage.PROSECUTED, 12), (ProceedingStage.CONVICTED, 10),
+                                    (ProceedingStage.ACQUITTED, 6)])
+                suspects.append(_Participant(spec, ParticipationInput(role=ParticipationRole.SUSPECT, roles_in_process=tuple(roles)),
+                                             rng.random() < 0.7, stage, when))
+            complainants = []
+            if original.data.source == CaseSource.COMPLAINT and rng.random() < COMPLAINANT_SHARE:
+                relative = _new_person(rng, female=rng.random() < 0.6, age=rng.randint(35, 60), year=year)
+                relative.first = victims[0].spec.first  # a parent of the first victim
+                complainants.append(_Participant(relative, ParticipationInput(role=ParticipationRole.COMPLAINANT), True))
+            original.participants = [*victims, *suspects, *complainants]
+            yield original
+            # The same events recorded again by another agency: police and prosecution, or an NGO.
+            if rng.random() < TWIN_SHARE and len(owners) > 1:
+                other = _pick(rng, [(i, w) for i, w in owners if i != owner])
+                twin = case(year, other, crime, min(when + dt.timedelta(days=rng.randint(1, 60)), dt.date(year, 12, 31)),
+                            form, department, city, first_incident)
+                twin.route = route
+                twin.participants = [
+                    _Participant(_variant(rng, p.spec), p.role, p.full_birth_date, p.stage, p.stage_on)
+                    for p in [*victims, *suspects[:1]]
+                ]
+                yield twin
+
+
+def _bundle(spec: _CaseSpec, lookup: ReferenceLookup) -> CaseBundle:
+    """One case of the world, cleaned exactly as the services clean what a user enters."""
+    problems = Problems()
+    values, forms = clean_case(spec.data, problems, lookup)
+    route = [clean_route_event(event, problems, lookup) for event in spec.route]
+    participants = []
+    for participant in spec.participants:
+        person = clean_person(_person_input(participant.spec, full_birth_date=participant.full_birth_date), problems)
+        role_values, role_terms = clean_participation(participant.role, problems, lookup)
+        participants.append(ParticipantBundle(person, role_values, role_terms))
+    if problems.by_field:
+        raise RuntimeError(f"The demo world drew an invalid case {spec.record_id}: {problems.by_field}")
+    return CaseBundle(values=values, exploitation_forms=forms, owner_institution_id=spec.owner.pk,
+                      source_record_id=spec.record_id, route=route, participants=participants)
+
+
+def _write(batch: list[_CaseSpec], lookup: ReferenceLookup) -> None:
+    result = cases_bulk_create(acting_user=None, bundles=[_bundle(spec, lookup) for spec in batch], audit=False)
+    proceedings = [
+        (participation_id, p.stage, p.stage_on.isoformat() if p.stage_on else None)
+        for spec, ids in zip(batch, result.participation_ids, strict=True)
+        for p, participation_id in zip(spec.participants, ids, strict=True)
+        if p.stage
+    ]
+    now = db_value(timezone.now())
+    insert_rows(Proceeding, ("participation", "stage", "investigated_on", "updated_at"), [(*row, now) for row in proceedings])
+    insert_rows(CaseShare, ("case", "institution", "category", "created_at"), [
+        (case_id, institution_id, category, now)
+        for spec, case_id in zip(batch, result.case_ids, strict=True)
+        for institution_id, categories in spec.shares for category in categories
+    ])
+
+
+def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000, progress: Callable[[int], object] | None = None) -> int:
     """Create the demo cases if they are not there yet; returns how many were created."""
     reference_data_load()
     if Case.objects.filter(source_record_id__startswith=DEMO_PREFIX).exists():
@@ -146,174 +336,24 @@ def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000) -> int:
         owners = [(institution, 1) for institution in Institution.objects.order_by("pk")[:1]]
     if not owners:
         raise RuntimeError("Create the demo institutions first (alianza.accounts.demo).")
-    terms = {(t.vocabulary, t.code): t for t in ReferenceTerm.objects.all()}
-    crossings = {c.code: c for c in BorderCrossing.objects.all()}
-    total = sum(YEAR_TREND.values())
-    per_year = {year: round(n_cases / (1 + TWIN_SHARE) * count / total) for year, count in YEAR_TREND.items()}
-    node = settings.ALIANZA_NODE_COUNTRY
-    numbers: Counter[int] = Counter()
-
-    cases: list[Case] = []
-    case_forms: list[tuple[int, Any]] = []
-    persons: list[tuple[int, str, _PersonSpec, Any]] = []  # case index, role, person, participation extras
-    routes: list[tuple[int, RouteEvent]] = []
-    twins_of: list[tuple[int, int]] = []  # (twin case index, original case index)
-
-    def add_case(year: int, owner: Institution, crime: str, when: dt.date, form: str, department: str, city: str, record: str) -> int:
-        numbers[year] += 1
-        article = ARTICLES_BY_CRIME[crime][0] if crime != CrimeType.RELATED else rng.choice(
-            [LegalArticle.PIMPING_321, LegalArticle.COMMERCIAL_SEXUAL_VIOLENCE_322, LegalArticle.CSAM_323_BIS]
-        )
-        status = _pick(rng, [(CaseStatus.ACTIVE, 45 if year >= 2024 else 20), (CaseStatus.FOLLOW_UP, 20),
-                             (CaseStatus.CLOSED, 30), (CaseStatus.CLOSED_REFERRED, 10)])
-        cases.append(Case(
-            reference=f"{node}-{year}-{numbers[year]:06d}", crime_type=crime, legal_article=article, status=status,
-            closure_reason="Archivo de obrados por falta de elementos." if status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED) else "",
-            owner_institution=owner, reported_on=when, first_incident_on=(when - dt.timedelta(days=rng.randint(5, 400))).isoformat()[:7],
-            department=department, municipality=city,
-            source=_pick(rng, [(CaseSource.COMPLAINT, 50), (CaseSource.RESCUE_OPERATION, 15), (CaseSource.HOTLINE, 10),
-                               (CaseSource.EX_OFFICIO, 10), (CaseSource.REFERRAL_NATIONAL, 10), (CaseSource.REFERRAL_ABROAD, 5)]),
-            narrative=f"Caso sintético de demostración ({form.replace('_', ' ')}).", source_record_id=record,
-        ))
-        return len(cases) - 1
-
-    serial = 0
-    for year, count in per_year.items():
-        for _ in range(count):
-            serial += 1
-            when = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
-            crime = _pick(rng, [(CrimeType.TRAFFICKING, 72), (CrimeType.SMUGGLING, 18), (CrimeType.RELATED, 10)])
-            form = _pick(rng, EXPLOITATION_MIX) if crime != CrimeType.SMUGGLING else ""
-            department, city = rng.choice(RECRUITMENT_PLACES)
-            owner = _pick(rng, owners)
-            index = add_case(year, owner, crime, when, form or "tráfico", department, city, f"{DEMO_PREFIX}{serial:06d}")
-            if form:
-                case_forms.append((index, terms[(Vocabulary.EXPLOITATION_FORM, form)]))
-            destination = _pick(rng, [(c, w) for c, (w, _, _) in DESTINATIONS.items()])
-            if crime == CrimeType.SMUGGLING and destination == "BOL":
-                destination = "CHL"
-            _weight, cities, crossing_codes = DESTINATIONS[destination]
-            events = [RouteEvent(position=1, event_type=RouteEventType.RECRUITMENT, country="BOL", department=department,
-                                 city=city, date=cases[index].first_incident_on, transport_mode=TransportMode.BUS)]
-            if crossing_codes:
-                crossing = crossings.get(rng.choice(crossing_codes))
-                events.append(RouteEvent(
-                    position=2, event_type=RouteEventType.TRANSIT, country="BOL", border_crossing=crossing,
-                    department=crossing.department if crossing else "", transport_mode=TransportMode.AIR if destination == "ESP" else TransportMode.BUS,
-                    crossing=_pick(rng, [(CrossingType.REGULAR, 45), (CrossingType.IRREGULAR, 45), (CrossingType.UNKNOWN, 10)]),
-                ))
-            events.append(RouteEvent(position=len(events) + 1, event_type=RouteEventType.EXPLOITATION, country=destination,
-                                     city=rng.choice(cities), transport_mode=TransportMode.UNKNOWN))
-            routes.extend((index, e) for e in events)
-            victims = []
-            for _v in range(1 if rng.random() < 0.7 else rng.randint(2, 3)):
-                female = rng.random() < (0.8 if form != "forced_labour" else 0.55)
-                age = rng.randint(12, 17) if rng.random() < 0.45 else rng.randint(18, 35)
-                spec = _new_person(rng, female=female, age=age, year=year)
-                extras = {"form": form, "age": age,
-                          "industry": _pick(rng, LABOUR_INDUSTRIES) if form == "forced_labour" else None,
-                          "means": rng.sample(MEANS, 2), "recruitment": rng.choice(RECRUITMENT)}
-                persons.append((index, ParticipationRole.VICTIM, spec, extras))
-                victims.append((spec, extras))
-            suspects = []
-            for _s in range(rng.choice([0, 1, 1, 2])):
-                spec = _new_person(rng, female=rng.random() < 0.4, age=rng.randint(22, 55), year=year)
-                extras = {"roles": [rng.choice([RoleInProcess.RECRUITER, RoleInProcess.EXPLOITER, RoleInProcess.TRANSPORTER,
-                                                RoleInProcess.SMUGGLER if crime == CrimeType.SMUGGLING else RoleInProcess.RECRUITER])],
-                          "stage": _pick(rng, [(ProceedingStage.INVESTIGATED, 50), (ProceedingStage.CHARGED, 22),
-                                               (ProceedingStage.PROSECUTED, 12), (ProceedingStage.CONVICTED, 10),
-                                               (ProceedingStage.ACQUITTED, 6)]), "when": when}
-                persons.append((index, ParticipationRole.SUSPECT, spec, extras))
-                suspects.append((spec, extras))
-            # The same events recorded again by another agency: police and prosecution, or an NGO.
-            if rng.random() < TWIN_SHARE and len(owners) > 1:
-                other = _pick(rng, [(i, w) for i, w in owners if i != owner])
-                serial += 1
-                twin = add_case(year, other, crime, min(when + dt.timedelta(days=rng.randint(1, 60)), dt.date(year, 12, 31)),
-                                form or "tráfico", department, city, f"{DEMO_PREFIX}{serial:06d}")
-                twins_of.append((twin, index))
-                if form:
-                    case_forms.append((twin, terms[(Vocabulary.EXPLOITATION_FORM, form)]))
-                for spec, extras in victims:
-                    persons.append((twin, ParticipationRole.VICTIM, _variant(rng, spec), extras))
-                for spec, extras in suspects[:1]:
-                    persons.append((twin, ParticipationRole.SUSPECT, _variant(rng, spec), extras))
-
-    names: dict[int, list[str]] = {}
-    exploitation: dict[int, set[str]] = {}
-    for index, _role, spec, _extras in persons:
-        names.setdefault(index, []).append(fold(" ".join(p for p in (spec.given, spec.first, spec.second) if p)))
-    for index, event in routes:
-        if event.event_type == RouteEventType.EXPLOITATION:
-            exploitation.setdefault(index, set()).add(event.country)
-    for index, case in enumerate(cases):
-        case.search_text = fold(f"{case.reference} {case.municipality} {case.narrative}")
-        case.names_text = " | ".join(names.get(index, []))
-        case.exploitation_countries = " ".join(sorted(exploitation.get(index, ())))
-
+    all_institutions = {i.short_name: i for i in Institution.objects.all()}
+    lookup = ReferenceLookup.preloaded()
+    created = 0
     with transaction.atomic(durable=True):
-        Case.objects.bulk_create(cases, batch_size=1000)
-        CaseSearchToken.objects.bulk_create(
-            [token for case in cases for token in case_search_tokens(case)], batch_size=5000
-        )
-        for year, last in numbers.items():
-            sequence, _created = CaseSequence.objects.select_for_update().get_or_create(year=year)
-            sequence.last_number = max(sequence.last_number, last)
-            sequence.save(update_fields=["last_number"])
-        Case.exploitation_forms.through.objects.bulk_create(
-            [Case.exploitation_forms.through(case_id=cases[i].pk, referenceterm_id=t.pk) for i, t in case_forms],
-            batch_size=2000, ignore_conflicts=True,
-        )
-        for index, event in routes:
-            event.case_id = cases[index].pk
-        RouteEvent.objects.bulk_create([e for _, e in routes], batch_size=2000)
-        person_rows = [
-            Person(given_names=spec.given, first_surname=spec.first, second_surname=spec.second, sex=spec.sex,
-                   gender="Feminine" if spec.sex == "F" else "Masculine",
-                   birth_date=spec.birth.isoformat() if rng.random() < 0.7 else str(spec.birth.year),
-                   citizenships=[spec.nationality], languages=["spa"] + (["aym"] if spec.first in SURNAMES[:10] else []),
-                   owner_institution_id=cases[index].owner_institution_id,
-                   names_text=fold(" ".join(p for p in (spec.given, spec.first, spec.second) if p)),
-                   source_record_id=cases[index].source_record_id)
-            for index, _role, spec, _extras in persons
-        ]
-        Person.objects.bulk_create(person_rows, batch_size=2000)
-        IdentityDocument.objects.bulk_create([
-            IdentityDocument(person=person, document_type="CI", issuing_country="BOL", number_as_entered=spec.document,
-                             number_normalized="".join(ch for ch in spec.document.split("-")[0] if ch.isdigit()),
-                             extension=spec.document[-2:])
-            for person, (_i, _r, spec, _e) in zip(person_rows, persons, strict=True) if spec.document
-        ], batch_size=2000)
-        participations = []
-        for person, (index, role, _spec, extras) in zip(person_rows, persons, strict=True):
-            participation = Participation(case_id=cases[index].pk, person=person, role=role)
-            if role == ParticipationRole.VICTIM:
-                participation.trafficking_status = TraffickingStatus.ACTUAL if cases[index].crime_type == CrimeType.TRAFFICKING else TraffickingStatus.POSSIBLE
-                participation.status_decided_by = StatusDecidedBy.POLICE if cases[index].owner_institution.type == "Police" else StatusDecidedBy.COURT_OR_PROSECUTION
-                participation.age_when_trafficked = extras["age"]
-                participation.forced_labour_industry = terms.get((Vocabulary.ISIC_INDUSTRY, extras["industry"] or ""))
-            else:
-                participation.roles_in_process = [str(r) for r in extras["roles"]]
-            participations.append((participation, extras))
-        Participation.objects.bulk_create([p for p, _ in participations], batch_size=2000)
-        through: Any = Participation.exploitation_forms.through
-        through.objects.bulk_create([
-            through(participation_id=p.pk, referenceterm_id=terms[(Vocabulary.EXPLOITATION_FORM, e["form"])].pk)
-            for p, e in participations if p.role == ParticipationRole.VICTIM and e["form"]
-        ], batch_size=2000)
-        means: Any = Participation.means_of_control.through
-        means.objects.bulk_create([
-            means(participation_id=p.pk, referenceterm_id=terms[(Vocabulary.MEANS_OF_CONTROL, code)].pk)
-            for p, e in participations if p.role == ParticipationRole.VICTIM for code in e["means"]
-        ], batch_size=2000)
-        recruitment: Any = Participation.recruitment_methods.through
-        recruitment.objects.bulk_create([
-            recruitment(participation_id=p.pk, referenceterm_id=terms[(Vocabulary.RECRUITMENT_METHOD, e["recruitment"])].pk)
-            for p, e in participations if p.role == ParticipationRole.VICTIM
-        ], batch_size=2000)
-        Proceeding.objects.bulk_create([
-            Proceeding(participation=p, stage=e["stage"], investigated_on=e["when"])
-            for p, e in participations if p.role == ParticipationRole.SUSPECT
-        ], batch_size=2000)
+        batch: list[_CaseSpec] = []
+        for spec in _world(rng, n_cases=n_cases, owners=owners, institutions=all_institutions):
+            batch.append(spec)
+            if len(batch) == BATCH:
+                _write(batch, lookup)
+                created += len(batch)
+                batch = []
+                if progress is not None:
+                    progress(BATCH)
+        if batch:
+            _write(batch, lookup)
+            created += len(batch)
+            if progress is not None:
+                progress(len(batch))
         audit_record(actor=None, action="demo.cases_seed", object_type="cases.case", changed_fields=["cases", "persons"])
-    return len(cases)
+    table_analyze(Case, CaseSearchToken, CaseShare, RouteEvent, Person, Participation, Case.exploitation_forms.through)
+    return created

@@ -1,11 +1,13 @@
 """Importing cases from agency spreadsheets (CSV, XLSX) and HTCDS JSON.
 
 Each source row becomes one case with, optionally, a victim, a suspect and the destination of
-the route. Rows go through the very services the forms use, so an import validates exactly like
-a form. The whole file runs in one transaction and each row in a savepoint: by default a file with
-any invalid row imports nothing; with `valid_only` the valid rows are kept. A row whose source
-record id was imported before (by the same institution) is skipped, so re-importing a file adds
-nothing.
+the route. Every row is cleaned by the same functions the forms' services call (`clean_case`,
+`clean_person`, `clean_participation`, `clean_route_event`), so an import validates exactly like
+a form, and the report gives the row, the field and the problem. By default a file with any
+invalid row imports nothing; with `valid_only` the valid rows are kept. The valid rows are then
+written in one transaction by `alianza.cases.bulk`, which keeps the denormalised columns, search
+tokens and audit entries the services keep. A row whose source record id was imported before
+(by the same institution) is skipped, so re-importing a file adds nothing.
 """
 
 from __future__ import annotations
@@ -24,23 +26,29 @@ from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.services import audit_record
-from alianza.cases.choices import CaseSource, CaseStatus, CrimeType, RouteEventType
+from alianza.cases.bulk import CaseBundle, ParticipantBundle, cases_bulk_create
+from alianza.cases.choices import CaseSource, CaseStatus, CrimeType, RouteEventType, Vocabulary
 from alianza.cases.models import Case
 from alianza.cases.services import (
     CaseInput,
+    Problems,
+    ReferenceLookup,
     RouteEventInput,
-    case_create_in_transaction,
-    route_event_add_in_transaction,
+    case_owner_for_create,
+    clean_case,
+    clean_route_event,
 )
-from alianza.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from alianza.core.errors import PermissionDenied
+from alianza.linkage.services import missing_person_matches_check
 from alianza.normalize import NormalizationError, fold, normalize_date
 from alianza.people.choices import ParticipationRole
 from alianza.people.services import (
     DocumentInput,
     ParticipationInput,
     PersonInput,
-    participation_create_in_transaction,
-    person_create_in_transaction,
+    clean_participation,
+    clean_person,
+    person_create_check,
 )
 
 # The canonical columns of an import, in the order of the template file.
@@ -202,39 +210,35 @@ def detect_format(filename: str) -> str:
     return {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".json": "htcds"}.get(suffix, "csv")
 
 
-# --- rows → services ---------------------------------------------------------------------------
-
-
-_TERMS: dict[str, str] = {}
+# --- rows → bundles ----------------------------------------------------------------------------
 
 
 def _term_index() -> dict[str, str]:
     """Folded code, labels and HTCDS value of each form of exploitation → its code."""
-    from alianza.cases.choices import Vocabulary
     from alianza.cases.models import ReferenceTerm
 
-    if not _TERMS:
-        for term in ReferenceTerm.objects.filter(vocabulary=Vocabulary.EXPLOITATION_FORM).order_by("sort_order"):
-            for key in (term.code, term.label_es, term.label_en, term.label_pt, term.htcds_value):
-                _TERMS.setdefault(fold(key), term.code)
-    return _TERMS
+    index: dict[str, str] = {}
+    for term in ReferenceTerm.objects.filter(vocabulary=Vocabulary.EXPLOITATION_FORM).order_by("sort_order"):
+        for key in (term.code, term.label_es, term.label_en, term.label_pt, term.htcds_value):
+            index.setdefault(fold(key), term.code)
+    return index
 
 
-def _exploitation_codes(value: str) -> tuple[str, ...]:
+def _exploitation_codes(value: str, index: Mapping[str, str]) -> tuple[str, ...]:
     """Codes from a list written with codes, labels in any language or HTCDS values."""
     parts = (part.strip() for part in value.replace(",", ";").split(";"))
-    return tuple(_term_index().get(fold(part), part) for part in parts if part)
+    return tuple(index.get(fold(part), part) for part in parts if part)
 
 
-def _reported_on(value: str) -> dt.date:
+def _reported_on(value: str, problems: Problems) -> dt.date | None:
     try:
         partial = normalize_date(value)
     except NormalizationError as exc:
-        raise ValidationFailed(exc.message, extra={"fields": {"reported_on": [exc.message]}}) from None
+        problems.add("reported_on", exc.message)
+        return None
     full = partial.to_date()
     if full is None:
-        message = _("The date reported must be a full date (day, month and year).")
-        raise ValidationFailed(message, extra={"fields": {"reported_on": [message]}})
+        problems.add("reported_on", _("The date reported must be a full date (day, month and year)."))
     return full
 
 
@@ -248,82 +252,112 @@ _COLUMN_OF = {
 }
 
 
-def _prefixed(error: ValidationFailed, prefix: str) -> ValidationFailed:
-    fields = error.extra.get("fields", {})
-    return ValidationFailed(
-        error.message, extra={"fields": {f"{prefix}{_COLUMN_OF.get(k, k)}": v for k, v in fields.items()}}
-    )
+def _add_prefixed(target: Problems, source: Problems, prefix: str) -> None:
+    for name, messages in source.by_field.items():
+        for message in messages:
+            target.add(f"{prefix}{_COLUMN_OF.get(name, name)}", message)
 
 
-def _import_row(*, acting_user: Any, row: Mapping[str, str], institution: Any) -> Case | None:
-    """Create one case from a canonical row; None when it was imported before."""
-    record_id = (row.get("source_record_id") or "").strip()
-    if not record_id:
-        message = _("Every row needs a source record id, so that imports can be repeated safely.")
-        raise ValidationFailed(message, extra={"fields": {"source_record_id": [message]}})
-    if Case.objects.filter(owner_institution=institution, source_record_id=record_id).exists():
+def _person_input(row: Mapping[str, str], prefix: str) -> PersonInput | None:
+    if not any((row.get(f"{prefix}{name}") or "").strip() for name in ("given_names", "first_surname", "document_number")):
         return None
+    nationality = row.get(f"{prefix}nationality", "") or ""
+    number = row.get(f"{prefix}document_number", "") or ""
+    return PersonInput(
+        given_names=row.get(f"{prefix}given_names", ""),
+        first_surname=row.get(f"{prefix}first_surname", ""),
+        second_surname=row.get(f"{prefix}second_surname", ""),
+        sex=(row.get(f"{prefix}sex", "") or "").strip().upper()[:1],
+        birth_date=(row.get(f"{prefix}birth_date", "") or "").strip(),
+        citizenships=tuple(c for c in nationality.split(";") if c.strip()),
+        documents=(
+            (DocumentInput(number=number, document_type=row.get(f"{prefix}document_type", ""),
+                           issuing_country=nationality.split(";")[0]),)
+            if number.strip() else ()
+        ),
+    )
+
+
+def _clean_row(
+    row: Mapping[str, str], *, institution_id: int, lookup: ReferenceLookup, terms: Mapping[str, str], problems: Problems
+) -> CaseBundle | None:
+    """A canonical row as the services would clean it, as one case bundle; None when invalid.
+
+    Every part of the row is checked, so the report names all of a row's problems at once.
+    """
     crime = fold(row.get("crime_type", ""))
-    data = CaseInput(
-        crime_type=CRIME_ALIASES.get(crime, row.get("crime_type", "").strip()),
-        legal_article=row.get("legal_article", "").strip(),
-        status=row.get("status", "").strip() or CaseStatus.ACTIVE,
-        closure_reason=row.get("closure_reason", ""),
-        reported_on=_reported_on(row.get("reported_on", "")),
-        first_incident_on=row.get("first_incident_on", "").strip(),
-        department=row.get("department", "").strip().upper(),
-        municipality=row.get("municipality", ""),
-        source=row.get("source", "").strip() or CaseSource.OTHER,
-        narrative=row.get("narrative", ""),
-        exploitation_forms=_exploitation_codes(row.get("exploitation_forms", "")),
-    )
-    case = case_create_in_transaction(
-        acting_user=acting_user, data=data, owner_institution=institution, source_record_id=record_id
-    )
+    reported_on = _reported_on(row.get("reported_on", ""), problems)
+    values: dict[str, Any] = {}
+    forms: list[Any] = []
+    if reported_on is not None:
+        data = CaseInput(
+            crime_type=CRIME_ALIASES.get(crime, row.get("crime_type", "").strip()),
+            legal_article=row.get("legal_article", "").strip(),
+            status=row.get("status", "").strip() or CaseStatus.ACTIVE,
+            closure_reason=row.get("closure_reason", ""),
+            reported_on=reported_on,
+            first_incident_on=row.get("first_incident_on", "").strip(),
+            department=row.get("department", "").strip().upper(),
+            municipality=row.get("municipality", ""),
+            source=row.get("source", "").strip() or CaseSource.OTHER,
+            narrative=row.get("narrative", ""),
+            exploitation_forms=_exploitation_codes(row.get("exploitation_forms", ""), terms),
+        )
+        values, forms = clean_case(data, problems, lookup)
+    participants = []
     for prefix, role in (("victim_", ParticipationRole.VICTIM), ("suspect_", ParticipationRole.SUSPECT)):
-        if not any((row.get(f"{prefix}{name}") or "").strip() for name in ("given_names", "first_surname", "document_number")):
+        person_input = _person_input(row, prefix)
+        if person_input is None:
             continue
-        person = PersonInput(
-            given_names=row.get(f"{prefix}given_names", ""),
-            first_surname=row.get(f"{prefix}first_surname", ""),
-            second_surname=row.get(f"{prefix}second_surname", ""),
-            sex=(row.get(f"{prefix}sex", "") or "").strip().upper()[:1],
-            birth_date=(row.get(f"{prefix}birth_date", "") or "").strip(),
-            citizenships=tuple(c for c in (row.get(f"{prefix}nationality", "") or "").split(";") if c.strip()),
-            documents=(
-                (DocumentInput(
-                    number=row.get(f"{prefix}document_number", ""),
-                    document_type=row.get(f"{prefix}document_type", ""),
-                    issuing_country=(row.get(f"{prefix}nationality", "") or "").split(";")[0],
-                ),)
-                if (row.get(f"{prefix}document_number") or "").strip() else ()
-            ),
-        )
-        try:
-            created = person_create_in_transaction(
-                acting_user=acting_user, data=person, owner_institution=institution, source_record_id=record_id
-            )
-        except ValidationFailed as exc:
-            raise _prefixed(exc, prefix) from None
-        participation_create_in_transaction(
-            acting_user=acting_user, case=case, person=created, data=ParticipationInput(role=role)
-        )
+        found = Problems()
+        person = clean_person(person_input, found)
+        role_values, role_terms = clean_participation(ParticipationInput(role=role), found, lookup)
+        _add_prefixed(problems, found, prefix)
+        participants.append(ParticipantBundle(person, role_values, role_terms))
+    route = []
     if (row.get("destination_country") or "").strip():
-        try:
-            route_event_add_in_transaction(
-                acting_user=acting_user, case=case,
-                data=RouteEventInput(
-                    event_type=RouteEventType.EXPLOITATION, country=row["destination_country"],
-                    city=row.get("destination_city", ""),
-                ),
-            )
-        except ValidationFailed as exc:
-            raise _prefixed(exc, "destination_") from None
-    return case
+        found = Problems()
+        event = clean_route_event(
+            RouteEventInput(event_type=RouteEventType.EXPLOITATION, country=row["destination_country"],
+                            city=row.get("destination_city", "")),
+            found, lookup,
+        )
+        _add_prefixed(problems, found, "destination_")
+        route.append(event)
+    if problems.by_field:
+        return None
+    return CaseBundle(
+        values=values, exploitation_forms=forms, owner_institution_id=institution_id,
+        source_record_id=(row.get("source_record_id") or "").strip(), route=route, participants=participants,
+    )
 
 
-class _Rollback(Exception):
-    pass
+def _imported_before(institution: Any, record_ids: Iterable[str], chunk: int = 500) -> set[str]:
+    ids = list(dict.fromkeys(record_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), chunk):
+        found.update(
+            Case.objects.filter(owner_institution=institution, source_record_id__in=ids[start : start + chunk])
+            # The condition of the partial unique index, written as a literal so that SQLite can
+            # tell the index applies (a bound parameter hides it).
+            .extra(where=["NOT (\"cases_case\".\"source_record_id\" = '')"])  # noqa: S610 - a constant
+            .order_by()
+            .values_list("source_record_id", flat=True)
+        )
+    return found
+
+
+def _after_import_commit(participation_ids: list[int]) -> None:
+    """Runs once an import has committed, with the id of every participation it created.
+
+    New victims and missing-person reports are checked against each other, as a form's are.
+    """
+    missing_person_matches_check(participation_ids=participation_ids)
+
+
+Progress = Callable[[str, int, int], object]  # (stage, rows just done, rows in the stage)
+
+WRITE_BATCH = 5000  # cases per bulk write: bounds memory, not the transaction
 
 
 def cases_import(
@@ -333,47 +367,75 @@ def cases_import(
     mapping: Mapping[str, str] | None = None,
     valid_only: bool = False,
     dry_run: bool = False,
-    progress: Callable[[int], object] | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import rows (source headers, mapped to the canonical columns) for the user's institution."""
+    """Import rows (source headers, mapped to the canonical columns) for the user's institution.
+
+    Every row is cleaned by the functions the forms' services use; only then, in one
+    transaction, are the valid rows written in bulk (`alianza.cases.bulk`), or nothing at all
+    when some row is invalid and `valid_only` is not set.
+    """
     if not authz.has_perm(acting_user, authz.Perm.CASE_IMPORT):
         raise PermissionDenied(_("Your role does not allow you to import cases."))
-    _TERMS.clear()
+    institution = case_owner_for_create(acting_user=acting_user, owner_institution=acting_user.institution)
+    person_create_check(acting_user)
     report = ImportReport()
-    institution = acting_user.institution
-    try:
-        with transaction.atomic(durable=True):
-            for index, source in enumerate(rows, start=1):
-                report.total += 1
-                columns = mapping if mapping is not None else column_mapping(source.keys())
-                row = {target: (source.get(header) or "") for header, target in columns.items()}
-                try:
-                    with transaction.atomic():
-                        case = _import_row(acting_user=acting_user, row=row, institution=institution)
-                except ValidationFailed as exc:
-                    fields = exc.extra.get("fields") or {"": [exc.message]}
-                    for name, messages in fields.items():
-                        for message in messages:
-                            report.problems.append(RowProblem(index, name, str(message)))
-                except ApplicationError as exc:
-                    report.problems.append(RowProblem(index, "", exc.message))
-                else:
-                    if case is None:
-                        report.skipped += 1
-                    else:
-                        report.created += 1
-                if progress is not None:
-                    progress(1)
-            if dry_run or (report.problems and not valid_only):
-                raise _Rollback
-            audit_record(
-                actor=acting_user, action="case.import", object_type="cases.case",
-                changed_fields=["created", "skipped", "invalid"] if report.problems else ["created", "skipped"],
-            )
-            report.committed = True
-    except _Rollback:
-        if not dry_run:
-            report.created = 0  # rolled back: nothing was imported
+    canonical = []
+    mappings: dict[tuple[str, ...], dict[str, str]] = {}  # per set of headers: a file has one
+    for source in rows:
+        if mapping is not None:
+            columns: Mapping[str, str] = mapping
+        else:
+            headers = tuple(source.keys())
+            columns = mappings.get(headers) or mappings.setdefault(headers, column_mapping(headers))
+        canonical.append({target: (source.get(header) or "") for header, target in columns.items()})
+    report.total = len(canonical)
+    before = _imported_before(institution, ((r.get("source_record_id") or "").strip() for r in canonical))
+    lookup = ReferenceLookup.preloaded()
+    terms = _term_index()
+    bundles: list[CaseBundle] = []
+    seen: set[str] = set()
+    for index, row in enumerate(canonical, start=1):
+        record_id = (row.get("source_record_id") or "").strip()
+        problems = Problems()
+        if not record_id:
+            problems.add("source_record_id", _("Every row needs a source record id, so that imports can be repeated safely."))
+        elif record_id in before or record_id in seen:
+            report.skipped += 1
+        else:
+            bundle = _clean_row(row, institution_id=institution.pk, lookup=lookup, terms=terms, problems=problems)
+            if bundle is not None:
+                bundles.append(bundle)
+                seen.add(record_id)
+        for name, messages in problems.by_field.items():
+            report.problems.extend(RowProblem(index, name, str(message)) for message in messages)
+        if progress is not None and (index % 1000 == 0 or index == report.total):
+            progress("check", index % 1000 or 1000, report.total)
+    if dry_run:
+        report.created = len(bundles)
+        return report
+    if report.problems and not valid_only:
+        return report
+    participation_ids: list[int] = []
+    with transaction.atomic(durable=True):
+        # Rows another import wrote meanwhile are skipped now (the unique constraint backs this).
+        late = _imported_before(institution, (b.source_record_id for b in bundles))
+        if late:
+            bundles = [b for b in bundles if b.source_record_id not in late]
+            report.skipped += len(late)
+        for start in range(0, len(bundles), WRITE_BATCH):
+            batch = bundles[start : start + WRITE_BATCH]
+            result = cases_bulk_create(acting_user=acting_user, bundles=batch)
+            participation_ids.extend(result.all_participation_ids)
+            if progress is not None:
+                progress("import", len(batch), len(bundles))
+        report.created = len(bundles)
+        audit_record(
+            actor=acting_user, action="case.import", object_type="cases.case",
+            changed_fields=["created", "skipped", "invalid"] if report.problems else ["created", "skipped"],
+        )
+        report.committed = True
+        transaction.on_commit(lambda: _after_import_commit(participation_ids))
     return report
 
 

@@ -104,6 +104,11 @@ def _crime_article_pairs() -> Q:
     return condition
 
 
+CASE_LIST_KEY_OWN = ("owner_institution", "reported_on", "id")
+CASE_LIST_KEY_ALL = ("reported_on", "id", "owner_institution")
+CASE_LIST_FILTER_COLUMNS = ("sensitivity", "crime_type", "status", "department", "filter_keys")
+
+
 class Case(models.Model):
     reference = models.CharField(
         _("reference"), max_length=32, unique=True,
@@ -131,6 +136,10 @@ class Case(models.Model):
     )
     # Where the exploitation took place, kept by the services from the route (ISO alpha-3 codes).
     exploitation_countries = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # The keys the case list filters on besides the case's own fields, kept by the services:
+    # " f<term id> ... c<country> ... " for its forms and countries of exploitation. Being a
+    # column of the list's covering indexes, these filters need no join (see selectors.case_page).
+    filter_keys = models.CharField(max_length=400, blank=True, default="", editable=False)
     # Folded (lower-case, accent-free) text kept by the services for search: reference and
     # narrative in one column, participants' names in another, because names are identity data.
     search_text = models.TextField(blank=True, default="", editable=False)
@@ -158,7 +167,10 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner_institution", "reported_on"]),
+            # The case list, newest first, read in index order and filtered inside the index: one
+            # index for an institution's own cases, one for national scope (alianza.cases.selectors).
+            models.Index(fields=[*CASE_LIST_KEY_OWN, *CASE_LIST_FILTER_COLUMNS], name="case_list_own"),
+            models.Index(fields=[*CASE_LIST_KEY_ALL, *CASE_LIST_FILTER_COLUMNS], name="case_list_all"),
             models.Index(fields=["crime_type", "reported_on"]),
             models.Index(fields=["status"]),
             models.Index(fields=["department"]),
@@ -178,11 +190,19 @@ class CaseSearchToken(models.Model):
     The services keep these in step with `Case.search_text` (reference, municipality, narrative)
     and `Case.names_text` (participants' names, `is_name`). A word typed into the search box is
     looked up as a prefix of a token, which an ordinary B-tree index answers on every database.
+    Each token also carries its case's owner, so that a search in an institution's own cases
+    reads only their tokens (index `cases_token_owner`, migration 0005), and one case's tokens
+    are probed through `cases_token_case`.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # Indexed with the token (cases_token_case, migration 0005), which also serves the foreign key.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
     token = models.CharField(max_length=40)
     is_name = models.BooleanField(default=False)
+    # A copy of case.owner_institution (which never changes); no constraint of its own to check.
+    owner_institution = models.ForeignKey(
+        Institution, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["token", "is_name", "case"], name="cases_token_lookup")]
@@ -208,7 +228,8 @@ class CaseShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "institution", "category"], name="caseshare_unique_category"),
         ]
-        indexes = [models.Index(fields=["institution", "category"])]
+        # Covering: the case list reads the ids of the cases shared with an institution from it alone.
+        indexes = [models.Index(fields=["institution", "category", "case"], name="cases_share_lookup")]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.institution_id}: {self.category}"

@@ -13,19 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.models import AuditEntry
 from alianza.audit.services import audit_record_now
-from alianza.cases.choices import RouteEventType, Sensitivity
-from alianza.cases.models import Case, CaseSearchToken, CaseShare, RouteEvent
-from alianza.cases.services import search_tokens
+from alianza.cases.choices import Sensitivity, Vocabulary
+from alianza.cases.models import Case, CaseSearchToken, CaseShare, ReferenceTerm, RouteEvent
+from alianza.cases.services import filter_key_country, filter_key_form, search_tokens
 from alianza.core.errors import NotFound
-from alianza.people.choices import ParticipationRole
+from alianza.people.choices import ParticipationRole, RoleInProcess
 from alianza.people.models import Participation
 from alianza.protection.children import victim_is_child
 
@@ -109,28 +109,72 @@ def _participant_count(roles: list[str]) -> Coalesce:
     ), 0)
 
 
-def _token_matches(word: str, *, is_name: bool) -> QuerySet[Any]:
-    """Ids of cases with a token starting with `word`, answered from the token index."""
-    tokens = CaseSearchToken.objects.filter(is_name=is_name)
+def _token_matches(word: str, *, is_name: bool | None, owner_id: int | None = None) -> QuerySet[Any]:
+    """Ids of cases with a token starting with `word`: of names, of other text, or either (None);
+    of every case, or only of the cases an institution owns (`owner_id`, read from its own index).
+    """
+    tokens = CaseSearchToken.objects.all() if is_name is None else CaseSearchToken.objects.filter(is_name=is_name)
+    if owner_id is not None:
+        tokens = tokens.filter(owner_institution_id=owner_id)
     if connection.vendor == "sqlite":
         # Tokens are [a-z0-9]; under SQLite's byte order this range is exactly the prefix match,
         # and unlike LIKE it can use the index.
         tokens = tokens.filter(token__gte=word, token__lt=word + "\x7f")
     else:
-        tokens = tokens.filter(token__startswith=word)
+        tokens = tokens.filter(token__startswith=word)  # the varchar_pattern_ops indexes (0002, 0005)
     return tokens.values("case_id")
 
 
-def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
-    qs = visible_cases(acting_user)
+def _token_probe(word: str, *, is_name: bool) -> QuerySet[Any]:
+    """The tokens of one case (the outer query's) that start with `word` (index cases_token_case)."""
+    tokens = CaseSearchToken.objects.filter(case=OuterRef("pk"), is_name=is_name)
+    if connection.vendor == "sqlite":
+        # A prefix compared as a substring, so that SQLite looks the case up rather than the word.
+        return tokens.annotate(prefix=Substr("token", 1, len(word))).filter(prefix=word)
+    return tokens.filter(token__startswith=word)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part of what a user may see, and how to search and read it (see `_visible_parts`)."""
+
+    cases: Q
+    names: Q | bool  # where names may be searched: every case of the part, none, or a condition's
+    owner_id: int | None = None  # every case of the part is this institution's: search its own tokens
+    walk: bool = False  # probe the words' matches while reading the part in index order
+    among: QuerySet[Any] | None = None  # the ids of the part's cases, when few (the shared ones)
+
+
+def _filtered(
+    qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
+    matching: list[int] | None = None,
+) -> QuerySet[Case]:
+    """`qs` narrowed by the search words and the filters: the one definition of what matches.
+
+    `names` says where participants' names may be searched: in every case of `qs`, in none,
+    or only in the cases of a condition, for a name search must not reveal who is in a case the
+    user may not see identities of. With `walk`, a word's matches are only probed while the
+    database reads `qs` in the list's index order, instead of driving the query case by case
+    from them, which costs a row lookup per match of a common name. `matching` gives the ids of
+    the cases the words match (when few, see `_few_matches`) instead of the words.
+    """
+    probe: Any = F("id") + 0 if walk else F("id")  # "id + 0" cannot drive the query from the ids
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
-    if words:
-        identity = _identity_condition(acting_user)
-        for word in words:
-            matches = Q(pk__in=_token_matches(word, is_name=False))
-            if identity is not None:
-                matches |= Q(pk__in=_token_matches(word, is_name=True)) & identity
-            qs = qs.filter(matches)
+    if matching is not None:
+        qs = qs.filter(pk__in=matching)
+        if isinstance(names, Q):  # names count only in some cases: check each case's own tokens
+            for word in words:
+                qs = qs.filter(Q(Exists(_token_probe(word, is_name=False))) | (Q(Exists(_token_probe(word, is_name=True))) & names))
+        words = []  # otherwise the ids are exactly the matches
+    for word in words:
+        qs = qs.alias(probe_id=probe)
+        if names is True:
+            qs = qs.filter(probe_id__in=_token_matches(word, is_name=None, owner_id=owner_id))
+            continue
+        matches = Q(probe_id__in=_token_matches(word, is_name=False, owner_id=owner_id))
+        if names is not False:
+            matches |= Q(probe_id__in=_token_matches(word, is_name=True, owner_id=owner_id)) & names
+        qs = qs.filter(matches)
     if filters.crime_type:
         qs = qs.filter(crime_type=filters.crime_type)
     if filters.status:
@@ -140,15 +184,21 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
     if filters.department:
         qs = qs.filter(department=filters.department)
     if filters.exploitation_form:
-        with_form = Case.exploitation_forms.through.objects.filter(referenceterm__code=filters.exploitation_form)
-        qs = qs.filter(pk__in=with_form.values("case_id"))
+        # The case's forms and countries are denormalised columns of the case (kept by
+        # services.case_search_columns) so that these filters are read from the list's indexes.
+        term = ReferenceTerm.objects.filter(vocabulary=Vocabulary.EXPLOITATION_FORM, code=filters.exploitation_form)
+        term_id = term.values_list("pk", flat=True).first()
+        if term_id is None:
+            return qs.none()
+        qs = qs.filter(filter_keys__contains=filter_key_form(term_id))
     if filters.institution:
         qs = qs.filter(owner_institution_id=filters.institution)
     if filters.exploitation_country:
-        exploited_in = RouteEvent.objects.filter(
-            country=filters.exploitation_country.upper()[:3], event_type=RouteEventType.EXPLOITATION
-        )
-        qs = qs.filter(pk__in=exploited_in.values("case_id"))
+        qs = qs.filter(filter_keys__contains=filter_key_country(filters.exploitation_country.upper()[:3]))
+    return qs
+
+
+def _with_list_columns(qs: QuerySet[Case], acting_user: Any) -> QuerySet[Case]:
     return (
         qs.select_related("owner_institution")
         .prefetch_related(_my_shares(acting_user), "exploitation_forms")
@@ -158,12 +208,173 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
             victim_count=_participant_count([ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON]),
             suspect_count=_participant_count([ParticipationRole.SUSPECT]),
         )
-        .order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
     )
 
 
+def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
+    """Every case `acting_user` may see that matches `filters`, in one query (exports, the API)."""
+    qs = _filtered(visible_cases(acting_user), filters, names=_identity_condition(acting_user) or False)
+    return _with_list_columns(qs, acting_user).order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
+
+
+def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
+    """`visible_cases(user)` cut into disjoint parts, with where names may be searched in each.
+
+    The union of the parts is exactly `visible_cases`, and names are searchable in exactly the
+    cases `_identity_condition` allows (alianza/cases/tests/test_selectors.py checks both): the
+    institution's own cases; the cases shared with it (names where shared with victims'
+    identities); for national scope every other case that is not restricted.
+
+    The own cases and national scope are many: a page (`for_page`) reads them in the list's
+    index order and stops after its rows, probing the search words' matches. The shared cases
+    are read from the shares.
+    """
+    if not authz.has_perm(user, authz.Perm.CASE_VIEW):
+        return []
+    categories = _role_categories(user)
+    own = Q(owner_institution_id=user.institution_id)
+    mine = CaseShare.objects.filter(institution_id=user.institution_id)
+    shared_ids = mine.filter(category__in=categories).values("case_id")
+    shared = Q(pk__in=shared_ids)
+    identity = authz.Category.VICTIM_IDENTITY in categories
+    identity_shared = Q(pk__in=mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id"))
+    parts = [
+        _Part(own, identity, owner_id=user.institution_id, walk=for_page),
+        _Part(shared & ~own, identity_shared if identity else False, among=shared_ids),
+    ]
+    if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
+        parts.append(_Part(~own & ~shared & ~Q(sensitivity=Sensitivity.RESTRICTED), False, walk=True))
+    return parts
+
+
+FEW_MATCHES = 5_000  # a search matching at most this many cases of a part is read from their ids
+
+
+def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
+    """The ids of the cases that have every word (in the part's own tokens if it has an owner),
+    if they are few; else None. Where names count only in some cases, these are candidates that
+    `_filtered` checks one by one.
+
+    A selective search is best answered from its matches, a common one by reading the list in
+    order and probing; databases guess which badly at scale, so the tokens decide: one index
+    read, stopped after FEW_MATCHES.
+    """
+    if not words:
+        return None
+    kind = False if part.names is False else None  # where names count somewhere, every token is a candidate
+    lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
+    if part.among is not None:
+        lists.append(part.among)  # only the part's own cases: few, but every institution's tokens
+    ids = lists[0].intersection(*lists[1:]) if len(lists) > 1 else lists[0].distinct()
+    found = list(ids.values_list("case_id", flat=True)[: FEW_MATCHES + 1])
+    return found if len(found) <= FEW_MATCHES else None
+
+
+COUNT_LIMIT = 10_000  # the list counts its matches exactly up to here, then says "more than"
+
+
+@dataclass
+class CasePage:
+    """One page of the case list, and how many cases match (exactly up to COUNT_LIMIT)."""
+
+    rows: list[Case]
+    number: int
+    page_size: int
+    count: int
+    count_is_exact: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def num_pages(self) -> int | None:
+        return max(1, -(-self.count // self.page_size)) if self.count_is_exact else None
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _sorted_rows(rows: list[tuple[Any, ...]], order: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """`rows` (id, then the sort columns in `order`) in the list's order, as ORDER BY would sort
+    them: one stable sort per key, the last key first. The sort columns are dates, ids and ASCII
+    codes, which every collation orders alike."""
+    keys = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
+    for name in reversed(order):
+        index = keys.index(name.lstrip("-"))
+        rows.sort(key=lambda row: row[index], reverse=name.startswith("-"))
+    return rows
+
+
+def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_size: int = 25) -> CasePage:
+    """The case list page by page, for the list screen, where a first page must come fast.
+
+    Each part of what the user may see (`_visible_parts`) is asked separately for its first
+    rows in the list's order, which the database reads from one index and stops early; the page
+    is the first rows of their merge. The total is counted part by part, exactly up to
+    COUNT_LIMIT; above that the page says there are more, as large search engines do, instead
+    of counting a million rows. A constant number of queries, whatever the number of cases.
+    """
+    if not authz.has_perm(acting_user, authz.Perm.CASE_VIEW):
+        return CasePage([], 1, page_size, 0, True, False)
+    order = SORTS.get(filters.sort, SORTS["-reported_on"])
+    columns = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
+
+    words = sorted(search_tokens(filters.q), key=len, reverse=True)
+    few: dict[int, list[int] | None] = {}
+
+    def part_query(index: int, part: _Part) -> QuerySet[Any]:
+        if index not in few:
+            # A search common in the institution's own cases is common in those shared with it:
+            # not worth the look.
+            common = part.among is not None and index > 0 and few.get(0) is None
+            few[index] = None if common else _few_matches(part, words)
+        qs = _filtered(
+            Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id,
+            walk=part.walk and few[index] is None, matching=few[index],
+        )
+        return qs.order_by()
+
+    counted = 0
+    for index, part in enumerate(_visible_parts(acting_user, for_page=False)):
+        counted += part_query(index, part)[: COUNT_LIMIT + 1 - counted].count()
+        if counted > COUNT_LIMIT:
+            break
+    count, exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
+    last = max(1, -(-count // page_size)) if exact else None
+    number = max(1, min(number, last) if last else number)
+    start = (number - 1) * page_size
+    candidates: list[tuple[Any, ...]] = []
+    for index, part in enumerate(_visible_parts(acting_user, for_page=True)):
+        candidates += part_query(index, part).order_by(*order).values_list(*columns)[: start + page_size + 1]
+    ids = [row[0] for row in _sorted_rows(candidates, order)[start : start + page_size + 1]]
+    rows = {case.pk: case for case in _with_list_columns(Case.objects.filter(pk__in=ids[:page_size]), acting_user)}
+    return CasePage([rows[pk] for pk in ids[:page_size] if pk in rows], number, page_size, count, exact, len(ids) > page_size)
+
+
 def case_years() -> list[int]:
-    return [d.year for d in Case.objects.dates("reported_on", "year", order="DESC")]
+    """The years from the first case to the last, newest first (two index reads, not a scan)."""
+    dates = Case.objects.order_by().values_list("reported_on", flat=True)
+    first, last = dates.order_by("reported_on").first(), dates.order_by("-reported_on").first()
+    if first is None or last is None:
+        return []
+    return list(range(last.year, first.year - 1, -1))
 
 
 # --- one case ----------------------------------------------------------------------------------
@@ -193,6 +404,12 @@ class ParticipantView:
     @property
     def person(self) -> Any:
         return self.participation.person if self.identity_visible else None
+
+    @property
+    def roles_in_process_labels(self) -> list[str]:
+        """A suspect's HTCDS roles in the process, in the user's language."""
+        labels = dict(RoleInProcess.choices)
+        return [str(labels.get(value, value)) for value in self.participation.roles_in_process]
 
 
 @dataclass

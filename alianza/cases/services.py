@@ -32,6 +32,7 @@ from alianza.cases.choices import (
     Sensitivity,
     TransportMode,
     Vocabulary,
+    values_of,
 )
 from alianza.cases.models import (
     BorderCrossing,
@@ -135,68 +136,161 @@ def search_tokens(text: str) -> set[str]:
     return {word[:40] for word in fold(text).split() if len(word) > 1}
 
 
+def case_search_columns(
+    *,
+    reference: str,
+    municipality: str,
+    narrative: str,
+    names: Iterable[str],
+    exploitation_countries: Iterable[str],
+    exploitation_form_ids: Iterable[int],
+) -> dict[str, str]:
+    """The denormalised columns of a case, from its own fields, its participants' folded names
+    (in the order they joined the case), the countries of its exploitation events and the ids of
+    its forms of exploitation.
+
+    The one rule for these columns: the services, imports and the demo world all call it.
+    """
+    countries = sorted(set(exploitation_countries))
+    return {
+        "search_text": fold(" ".join((reference, municipality, narrative))),
+        "names_text": " | ".join(n for n in names if n),
+        "exploitation_countries": " ".join(countries),
+        "filter_keys": filter_keys(form_ids=exploitation_form_ids, countries=countries),
+    }
+
+
+def filter_keys(*, form_ids: Iterable[int], countries: Iterable[str]) -> str:
+    """`Case.filter_keys`: a case's forms and countries of exploitation as padded words."""
+    keys = [f"f{pk}" for pk in sorted(set(form_ids))] + [f"c{code}" for code in sorted(set(countries))]
+    return f" {' '.join(keys)} " if keys else ""
+
+
+def filter_key_form(term_id: int) -> str:
+    return f" f{term_id} "
+
+
+def filter_key_country(code: str) -> str:
+    return f" c{code} "
+
+
+def search_token_pairs(search_text: str, names_text: str) -> list[tuple[str, bool]]:
+    """(token, is_name) for every CaseSearchToken row of a case with these search columns."""
+    return [(t, False) for t in search_tokens(search_text)] + [(t, True) for t in search_tokens(names_text)]
+
+
 def case_search_tokens(case: Case) -> list[CaseSearchToken]:
-    tokens = [CaseSearchToken(case=case, token=t) for t in search_tokens(case.search_text)]
-    tokens += [CaseSearchToken(case=case, token=t, is_name=True) for t in search_tokens(case.names_text)]
-    return tokens
+    return [
+        CaseSearchToken(case=case, token=token, is_name=is_name, owner_institution_id=case.owner_institution_id)
+        for token, is_name in search_token_pairs(case.search_text, case.names_text)
+    ]
 
 
 def case_refresh_search(case: Case) -> None:
     """Rebuild the folded search columns, their tokens and the exploitation countries."""
     from alianza.people.models import Person
 
-    case.search_text = fold(" ".join((case.reference, case.municipality, case.narrative)))
     names = Person.objects.filter(participations__case=case).order_by("participations__id").values_list("names_text", flat=True)
-    case.names_text = " | ".join(n for n in names if n)
-    countries = sorted(
-        set(
-            RouteEvent.objects.filter(case=case, event_type=RouteEventType.EXPLOITATION).values_list(
-                "country", flat=True
-            )
-        )
+    countries = RouteEvent.objects.filter(case=case, event_type=RouteEventType.EXPLOITATION).values_list("country", flat=True)
+    forms = Case.exploitation_forms.through.objects.filter(case=case).values_list("referenceterm_id", flat=True)
+    columns = case_search_columns(
+        reference=case.reference, municipality=case.municipality, narrative=case.narrative,
+        names=names, exploitation_countries=countries, exploitation_form_ids=forms,
     )
-    case.exploitation_countries = " ".join(countries)
-    case.save(update_fields=["search_text", "names_text", "exploitation_countries"])
+    for name, value in columns.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(columns))
     CaseSearchToken.objects.filter(case=case).delete()
     CaseSearchToken.objects.bulk_create(case_search_tokens(case))
+
+
+class ReferenceLookup:
+    """Reference terms and border crossings by code, for the cleaning functions.
+
+    A single write asks the database for the codes it names; an import or the demo world uses
+    `ReferenceLookup.preloaded()`, which reads every vocabulary once, so that validating a
+    hundred thousand rows costs no further queries. Both answer the same.
+    """
+
+    def __init__(self) -> None:
+        self._terms: dict[str, dict[str, ReferenceTerm]] | None = None
+        self._crossings: dict[str, BorderCrossing] | None = None
+
+    @classmethod
+    def preloaded(cls) -> ReferenceLookup:
+        lookup = cls()
+        lookup._terms = {}
+        for term in ReferenceTerm.objects.all():
+            lookup._terms.setdefault(term.vocabulary, {})[term.code] = term
+        lookup._crossings = {c.code: c for c in BorderCrossing.objects.all()}
+        return lookup
+
+    def terms(self, vocabulary: str, codes: list[str]) -> dict[str, ReferenceTerm]:
+        if self._terms is None:
+            return {t.code: t for t in ReferenceTerm.objects.filter(vocabulary=vocabulary, code__in=codes)}
+        known = self._terms.get(vocabulary, {})
+        return {code: known[code] for code in codes if code in known}
+
+    def crossing(self, code: str) -> BorderCrossing | None:
+        if self._crossings is None:
+            return BorderCrossing.objects.filter(code=code).first()
+        return self._crossings.get(code)
 
 
 # --- cases -------------------------------------------------------------------------------------
 
 
-def terms_by_code(vocabulary: str, codes: Iterable[str], problems: Problems, name: str) -> list[ReferenceTerm]:
+def terms_by_code(
+    vocabulary: str, codes: Iterable[str], problems: Problems, name: str, lookup: ReferenceLookup | None = None
+) -> list[ReferenceTerm]:
+    if not codes:
+        return []
     codes = list(dict.fromkeys(c for c in codes if c))
-    found = {t.code: t for t in ReferenceTerm.objects.filter(vocabulary=vocabulary, code__in=codes)}
+    if not codes:
+        return []
+    found = (lookup or ReferenceLookup()).terms(vocabulary, codes)
     for code in codes:
         if code not in found:
             problems.add(name, _("Unknown value: %(code)s.") % {"code": code})
     return [found[c] for c in codes if c in found]
 
 
-def _clean_case(data: CaseInput, problems: Problems) -> dict[str, Any]:
+def clean_case(
+    data: CaseInput, problems: Problems, lookup: ReferenceLookup | None = None
+) -> tuple[dict[str, Any], list[ReferenceTerm]]:
+    """A case's field values and forms of exploitation, checked; problems go to `problems`.
+
+    The one validation of a case: forms, the API and imports all come through here.
+    """
+    values = _clean_case_fields(data, problems)
+    forms = terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms, problems, "exploitation_forms", lookup)
+    return values, forms
+
+
+def _clean_case_fields(data: CaseInput, problems: Problems) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    if data.crime_type not in CrimeType.values:
+    if data.crime_type not in values_of(CrimeType):
         problems.add("crime_type", _("Choose trafficking in persons, migrant smuggling or a related crime."))
     article = data.legal_article
     allowed = ARTICLES_BY_CRIME.get(data.crime_type, ())
     if not article and len(allowed) == 1:
         article = allowed[0]
-    if data.crime_type in CrimeType.values and article not in allowed:
+    if data.crime_type in values_of(CrimeType) and article not in allowed:
         problems.add(
             "legal_article",
             _("This legal article does not define the chosen crime; trafficking and smuggling are different crimes."),
         )
-    elif article and article not in LegalArticle.values:
+    elif article and article not in values_of(LegalArticle):
         problems.add("legal_article", _("Unknown legal article."))
-    if data.status not in CaseStatus.values:
+    if data.status not in values_of(CaseStatus):
         problems.add("status", _("Unknown status."))
     if data.status in CLOSED_STATUSES and not data.closure_reason.strip():
         problems.add("closure_reason", _("Give the reason for closing the case."))
-    if data.source not in CaseSource.values:
+    if data.source not in values_of(CaseSource):
         problems.add("source", _("Choose where the case came from."))
-    if data.department and data.department not in Department.values:
+    if data.department and data.department not in values_of(Department):
         problems.add("department", _("Choose a Bolivian department."))
-    if data.sensitivity not in Sensitivity.values:
+    if data.sensitivity not in values_of(Sensitivity):
         problems.add("sensitivity", _("Unknown sensitivity level."))
     if data.reported_on > timezone.localdate():
         problems.add("reported_on", _("The date reported is in the future."))
@@ -232,14 +326,8 @@ def _next_reference(year: int) -> str:
     return f"{settings.ALIANZA_NODE_COUNTRY}-{year}-{sequence.last_number:06d}"
 
 
-def case_create_in_transaction(
-    *,
-    acting_user: Any,
-    data: CaseInput,
-    owner_institution: Institution | None = None,
-    source_record_id: str = "",
-) -> Case:
-    """`case_create` for callers that already hold a transaction (imports, the demo world)."""
+def case_owner_for_create(*, acting_user: Any, owner_institution: Institution | None = None) -> Institution:
+    """The institution that will own a new case, once `acting_user` may register it there."""
     if not authz.has_perm(acting_user, authz.Perm.CASE_CREATE) and acting_user is not None:
         raise PermissionDenied(_("Your role does not allow you to register cases."))
     owner = owner_institution or getattr(acting_user, "institution", None)
@@ -247,9 +335,20 @@ def case_create_in_transaction(
         raise ValidationFailed(_("A case needs an owning institution."))
     if acting_user is not None and owner.pk != acting_user.institution_id:
         raise PermissionDenied(_("You can only register cases for your own institution."))
+    return owner
+
+
+def case_create_in_transaction(
+    *,
+    acting_user: Any,
+    data: CaseInput,
+    owner_institution: Institution | None = None,
+    source_record_id: str = "",
+) -> Case:
+    """`case_create` for callers that already hold a transaction."""
+    owner = case_owner_for_create(acting_user=acting_user, owner_institution=owner_institution)
     problems = Problems()
-    values = _clean_case(data, problems)
-    forms = terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms, problems, "exploitation_forms")
+    values, forms = clean_case(data, problems)
     problems.raise_if_any(_("The case is not valid; correct the marked fields."))
     case = Case(
         **values,
@@ -289,8 +388,7 @@ def case_update(*, acting_user: Any, case_id: int, expected_version: int, data: 
     with transaction.atomic(durable=True):
         case = case_for_update(acting_user=acting_user, case_id=case_id, expected_version=expected_version)
         problems = Problems()
-        values = _clean_case(data, problems)
-        forms = terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms, problems, "exploitation_forms")
+        values, forms = clean_case(data, problems)
         problems.raise_if_any(_("The case is not valid; correct the marked fields."))
         changed = [name for name, value in values.items() if getattr(case, name) != value]
         for name in changed:
@@ -344,15 +442,16 @@ def case_share_set(
 # --- route events ------------------------------------------------------------------------------
 
 
-def _clean_route_event(data: RouteEventInput, problems: Problems) -> dict[str, Any]:
+def clean_route_event(data: RouteEventInput, problems: Problems, lookup: ReferenceLookup | None = None) -> dict[str, Any]:
+    """A route event's field values, checked (the one validation of a route event)."""
     values: dict[str, Any] = {f.name: getattr(data, f.name) for f in fields(data)}
-    if data.event_type not in RouteEventType.values:
+    if data.event_type not in values_of(RouteEventType):
         problems.add("event_type", _("Choose recruitment, transit or exploitation."))
     try:
         values["country"] = normalize_country(data.country)
     except NormalizationError as exc:
         problems.add("country", exc.message)
-    if data.department and data.department not in Department.values:
+    if data.department and data.department not in values_of(Department):
         problems.add("department", _("Choose a Bolivian department."))
     elif data.department and values.get("country") != "BOL":
         problems.add("department", _("A department is only recorded for places in Bolivia."))
@@ -361,13 +460,13 @@ def _clean_route_event(data: RouteEventInput, problems: Problems) -> dict[str, A
             values["date"] = normalize_date(data.date).isoformat()
         except NormalizationError as exc:
             problems.add("date", exc.message)
-    if data.transport_mode not in TransportMode.values:
+    if data.transport_mode not in values_of(TransportMode):
         problems.add("transport_mode", _("Unknown transport mode."))
-    if data.crossing not in CrossingType.values:
+    if data.crossing not in values_of(CrossingType):
         problems.add("crossing", _("Unknown crossing type."))
     values["border_crossing"] = None
     if data.border_crossing:
-        crossing = BorderCrossing.objects.filter(code=data.border_crossing).first()
+        crossing = (lookup or ReferenceLookup()).crossing(data.border_crossing)
         if crossing is None:
             problems.add("border_crossing", _("Unknown border crossing."))
         values["border_crossing"] = crossing
@@ -378,7 +477,7 @@ def _clean_route_event(data: RouteEventInput, problems: Problems) -> dict[str, A
 
 def route_event_add_in_transaction(*, acting_user: Any, case: Case, data: RouteEventInput, position: int | None = None) -> RouteEvent:
     problems = Problems()
-    values = _clean_route_event(data, problems)
+    values = clean_route_event(data, problems)
     problems.raise_if_any(_("The route event is not valid; correct the marked fields."))
     if position is None:
         last = RouteEvent.objects.filter(case=case).order_by("-position").values_list("position", flat=True).first()
@@ -413,7 +512,7 @@ def route_event_update(
     with transaction.atomic(durable=True):
         event = _event_for_update(acting_user=acting_user, event_id=event_id, expected_version=expected_version)
         problems = Problems()
-        values = _clean_route_event(data, problems)
+        values = clean_route_event(data, problems)
         problems.raise_if_any(_("The route event is not valid; correct the marked fields."))
         changed = [name for name, value in values.items() if getattr(event, name) != value]
         for name in changed:

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,11 +46,16 @@ def maps_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() and 0 < len(value) < 7 else 1
+
+
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     filters = selectors.CaseFilter(**form.cleaned_data) if form.is_valid() else selectors.CaseFilter()
-    cases = selectors.case_list(acting_user=request.user, filters=filters)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_page(
+        acting_user=request.user, filters=filters, number=_page_number(request.GET.get("page")), page_size=PAGE_SIZE
+    )
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -61,6 +66,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form, "page": page, "query": query.urlencode(), "sort_query": sort_query.urlencode(),
             "sort": filters.sort, "can_export": authz.has_perm(request.user, authz.Perm.CASE_EXPORT),
+            "count_limit": number_format(selectors.COUNT_LIMIT, force_grouping=True),
         },
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from alianza.normalize.errors import NormalizationError
 
@@ -103,6 +104,7 @@ def normalize_date(
     return result
 
 
+@lru_cache(maxsize=65_536)  # pure: the same dates recur through an import
 def _parse(text: str) -> PartialDate:
     for pattern, order in (
         (_ISO_RE, (1, 2, 3)),

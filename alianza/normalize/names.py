@@ -38,6 +38,8 @@ _APOSTROPHES = re.compile(r"['’`´]")
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # no ASCII character decomposes: nothing to strip
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -74,12 +76,14 @@ def _capitalise(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
 
 
+@lru_cache(maxsize=65_536)  # pure, and names repeat: an import or linkage run meets each many times
 def normalize_given_names(value: str) -> str:
     """Clean given names for display: single spaces, capitalised, accents kept."""
     cleaned = _check_name(value, field="given_names")
     return " ".join(_capitalise(w) for w in cleaned.split())
 
 
+@lru_cache(maxsize=65_536)
 def normalize_surname(value: str) -> str:
     """Clean one surname for display; particles stay with it in lower case ("de la Cruz")."""
     cleaned = _check_name(value, field="surname")

@@ -7,8 +7,8 @@ keep the number as entered beside its normalised form, phones become E.164.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.services import audit_record
-from alianza.cases.choices import RouteEventType, Vocabulary
+from alianza.cases.choices import RouteEventType, Vocabulary, values_of
 from alianza.cases.fields import parse_partial
 from alianza.cases.models import Case, RouteEvent
 from alianza.cases.services import (
     Problems,
+    ReferenceLookup,
     case_for_update,
     case_refresh_search,
     case_touch,
@@ -140,11 +141,11 @@ def _clean_person(data: PersonInput, problems: Problems) -> dict[str, Any]:
     }
     if not (values["given_names"] or values["first_surname"] or values["aliases"]):
         problems.add("given_names", _("Give at least a given name, a surname or an alias."))
-    if data.sex not in Sex.values:
+    if data.sex not in values_of(Sex):
         problems.add("sex", _("Unknown sex value."))
-    if data.gender and data.gender not in Gender.values:
+    if data.gender and data.gender not in values_of(Gender):
         problems.add("gender", _("Unknown gender value."))
-    if data.education and data.education not in Education.values:
+    if data.education and data.education not in values_of(Education):
         problems.add("education", _("Unknown level of education."))
     if data.birth_date:
         try:
@@ -167,7 +168,28 @@ def _clean_person(data: PersonInput, problems: Problems) -> dict[str, Any]:
     return values
 
 
-def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> list[IdentityDocument]:
+@dataclass(frozen=True)
+class DocumentValues:
+    """An identity document as stored (`IdentityDocument` without its person)."""
+
+    document_type: str
+    issuing_country: str
+    number_as_entered: str
+    number_normalized: str
+    complement: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class ContactValues:
+    """A contact as stored (`Contact` without its person)."""
+
+    kind: str
+    value: str
+    value_normalized: str
+
+
+def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> list[DocumentValues]:
     cleaned = []
     for index, doc in enumerate(documents):
         if not doc.number.strip():
@@ -180,7 +202,7 @@ def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> 
             problems.add(f"documents.{index}.{exc.field}", exc.message)
             continue
         cleaned.append(
-            IdentityDocument(
+            DocumentValues(
                 document_type=str(normalized.type),
                 issuing_country=normalized.country or "",
                 number_as_entered=doc.number.strip(),
@@ -192,13 +214,13 @@ def _clean_documents(documents: Iterable[DocumentInput], problems: Problems) -> 
     return cleaned
 
 
-def _clean_contacts(contacts: Iterable[ContactInput], country: str, problems: Problems) -> list[Contact]:
+def _clean_contacts(contacts: Iterable[ContactInput], country: str, problems: Problems) -> list[ContactValues]:
     cleaned = []
     for index, contact in enumerate(contacts):
         value = contact.value.strip()
         if not value:
             continue
-        if contact.kind not in ContactKind.values:
+        if contact.kind not in values_of(ContactKind):
             problems.add(f"contacts.{index}.kind", _("Unknown kind of contact."))
             continue
         normalized = value
@@ -215,13 +237,39 @@ def _clean_contacts(contacts: Iterable[ContactInput], country: str, problems: Pr
                 continue
         else:
             normalized = fold(value)
-        cleaned.append(Contact(kind=contact.kind, value=value, value_normalized=normalized))
+        cleaned.append(ContactValues(kind=contact.kind, value=value, value_normalized=normalized))
     return cleaned
 
 
 def _names_text(values: dict[str, Any]) -> str:
+    """The folded names of a person, for search (`fold` of them all, one name at a time: the same
+    words, and each name's fold is cached, which an import of many people with few names needs)."""
     parts = [values["given_names"], values["first_surname"], values["second_surname"], *values["aliases"]]
-    return fold(" ".join(p for p in parts if p))
+    return " ".join(folded for folded in (fold(p) for p in parts if p) if folded)
+
+
+@dataclass
+class CleanPerson:
+    """A person's values as the services store them: fields, documents, contacts, search key."""
+
+    values: dict[str, Any]
+    documents: list[DocumentValues] = field(default_factory=list)
+    contacts: list[ContactValues] = field(default_factory=list)
+    names_text: str = ""
+
+
+def clean_person(data: PersonInput, problems: Problems) -> CleanPerson:
+    """The one validation and normalisation of a person: forms, the API and imports share it."""
+    values = _clean_person(data, problems)
+    documents = _clean_documents(data.documents, problems)
+    contacts = _clean_contacts(data.contacts, (values["citizenships"] or ["BOL"])[0], problems)
+    return CleanPerson(values, documents, contacts, _names_text(values))
+
+
+def person_changed_fields(person: CleanPerson) -> list[str]:
+    """The field names an audit entry of the person's creation lists."""
+    changed = [name for name, value in person.values.items() if value not in ("", [], None)]
+    return changed + (["documents"] if person.documents else []) + (["contacts"] if person.contacts else [])
 
 
 def person_writable(user: Any, person: Person) -> bool:
@@ -236,32 +284,27 @@ def person_writable(user: Any, person: Person) -> bool:
     )
 
 
-def person_create_in_transaction(*, acting_user: Any, data: PersonInput, source_record_id: str = "", owner_institution: Any = None) -> Person:
+def person_create_check(acting_user: Any) -> None:
+    """Refuse a user whose role may not record persons."""
     if acting_user is not None and not authz.has_perm(acting_user, authz.Perm.CASE_EDIT):
         raise PermissionDenied(_("Your role does not allow you to record persons."))
+
+
+def person_create_in_transaction(*, acting_user: Any, data: PersonInput, source_record_id: str = "", owner_institution: Any = None) -> Person:
+    person_create_check(acting_user)
     problems = Problems()
-    values = _clean_person(data, problems)
-    documents = _clean_documents(data.documents, problems)
-    contacts = _clean_contacts(data.contacts, (values["citizenships"] or ["BOL"])[0], problems)
+    clean = clean_person(data, problems)
     problems.raise_if_any(_("The person is not valid; correct the marked fields."))
     person = Person.objects.create(
-        **values,
-        names_text=_names_text(values),
+        **clean.values,
+        names_text=clean.names_text,
         owner_institution=owner_institution or acting_user.institution,
         source_record_id=source_record_id,
         created_by=acting_user,
     )
-    for document in documents:
-        document.person = person
-    IdentityDocument.objects.bulk_create(documents)
-    for contact in contacts:
-        contact.person = person
-    Contact.objects.bulk_create(contacts)
-    changed = [name for name, value in values.items() if value not in ("", [], None)]
-    audit_record(
-        actor=acting_user, action="person.create", obj=person,
-        changed_fields=changed + (["documents"] if documents else []) + (["contacts"] if contacts else []),
-    )
+    IdentityDocument.objects.bulk_create([IdentityDocument(person=person, **asdict(d)) for d in clean.documents])
+    Contact.objects.bulk_create([Contact(person=person, **asdict(c)) for c in clean.contacts])
+    audit_record(actor=acting_user, action="person.create", obj=person, changed_fields=person_changed_fields(clean))
     return person
 
 
@@ -287,9 +330,8 @@ def person_update(*, acting_user: Any, person_id: int, expected_version: int, da
                 extra={"current_version": person.version},
             )
         problems = Problems()
-        values = _clean_person(data, problems)
-        documents = _clean_documents(data.documents, problems)
-        contacts = _clean_contacts(data.contacts, (values["citizenships"] or ["BOL"])[0], problems)
+        clean = clean_person(data, problems)
+        values, documents, contacts = clean.values, clean.documents, clean.contacts
         problems.raise_if_any(_("The person is not valid; correct the marked fields."))
         changed = [name for name, value in values.items() if getattr(person, name) != value]
         for name in changed:
@@ -302,19 +344,15 @@ def person_update(*, acting_user: Any, person_id: int, expected_version: int, da
             changed.append("contacts")
         if not changed:
             return person
-        person.names_text = _names_text(values)
+        person.names_text = clean.names_text
         person.version += 1
         person.save()
         if "documents" in changed:
             person.documents.all().delete()
-            for document in documents:
-                document.person = person
-            IdentityDocument.objects.bulk_create(documents)
+            IdentityDocument.objects.bulk_create([IdentityDocument(person=person, **asdict(d)) for d in documents])
         if "contacts" in changed:
             person.contacts.all().delete()
-            for contact in contacts:
-                contact.person = person
-            Contact.objects.bulk_create(contacts)
+            Contact.objects.bulk_create([Contact(person=person, **asdict(c)) for c in contacts])
         for case in Case.objects.filter(participations__person=person).distinct():
             case_refresh_search(case)
         audit_record(actor=acting_user, action="person.update", obj=person, changed_fields=changed)
@@ -324,7 +362,7 @@ def person_update(*, acting_user: Any, person_id: int, expected_version: int, da
 # --- participations ----------------------------------------------------------------------------
 
 
-def _choices(values: Iterable[str], allowed: list[str], name: str, problems: Problems) -> list[str]:
+def _choices(values: Iterable[str], allowed: Collection[str], name: str, problems: Problems) -> list[str]:
     out = []
     for value in values:
         if value in allowed:
@@ -349,20 +387,22 @@ def age_at(birth: PartialDate | None, event: PartialDate | None) -> int | None:
     return max(age, 0)
 
 
+def age_when_trafficked(*, birth_date: str, recruitment_dates: Iterable[str], first_incident_on: str) -> int | None:
+    """A victim's age at the first recruitment on the route, else at the case's first incident."""
+    first_recruitment = min((d for d in recruitment_dates if d), default="")
+    return age_at(parse_partial(birth_date), parse_partial(first_recruitment or first_incident_on))
+
+
 def _age_when_trafficked(case: Case, person: Person) -> int | None:
-    first_recruitment = (
-        RouteEvent.objects.filter(case=case, event_type=RouteEventType.RECRUITMENT)
-        .exclude(date="")
-        .order_by("date")
-        .values_list("date", flat=True)
-        .first()
-    )
-    incident = first_recruitment or case.first_incident_on
-    return age_at(parse_partial(person.birth_date), parse_partial(incident))
+    dates = RouteEvent.objects.filter(case=case, event_type=RouteEventType.RECRUITMENT).values_list("date", flat=True)
+    return age_when_trafficked(birth_date=person.birth_date, recruitment_dates=dates, first_incident_on=case.first_incident_on)
 
 
-def _clean_participation(data: ParticipationInput, problems: Problems) -> tuple[dict[str, Any], dict[str, Any]]:
-    if data.role not in ParticipationRole.values:
+def clean_participation(
+    data: ParticipationInput, problems: Problems, lookup: ReferenceLookup | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A role's field values and its reference terms, checked (the one validation of a role)."""
+    if data.role not in values_of(ParticipationRole):
         problems.add("role", _("Choose victim, suspect, witness, complainant or missing person."))
     is_victim = data.role in (ParticipationRole.VICTIM, ParticipationRole.MISSING_PERSON)
     values: dict[str, Any] = {
@@ -372,17 +412,17 @@ def _clean_participation(data: ParticipationInput, problems: Problems) -> tuple[
         "age_when_trafficked": data.age_when_trafficked if is_victim else None,
         "relationship_to_trafficker": data.relationship_to_trafficker if is_victim else "",
         "sexual_exploitation_types": _choices(
-            data.sexual_exploitation_types if is_victim else (), SexualExploitationType.values,
+            data.sexual_exploitation_types if is_victim else (), values_of(SexualExploitationType),
             "sexual_exploitation_types", problems,
         ),
         "recruitment_websites": _choices(
-            data.recruitment_websites if is_victim else (), WebsiteOrApp.values, "recruitment_websites", problems
+            data.recruitment_websites if is_victim else (), values_of(WebsiteOrApp), "recruitment_websites", problems
         ),
         "exploitation_websites": _choices(
-            data.exploitation_websites if is_victim else (), WebsiteOrApp.values, "exploitation_websites", problems
+            data.exploitation_websites if is_victim else (), values_of(WebsiteOrApp), "exploitation_websites", problems
         ),
         "roles_in_process": _choices(
-            data.roles_in_process if data.role == ParticipationRole.SUSPECT else (), RoleInProcess.values,
+            data.roles_in_process if data.role == ParticipationRole.SUSPECT else (), values_of(RoleInProcess),
             "roles_in_process", problems,
         ),
         "last_seen_on": "",
@@ -391,9 +431,9 @@ def _clean_participation(data: ParticipationInput, problems: Problems) -> tuple[
         "forced_labour_industry": None,
     }
     for name, allowed in (
-        ("trafficking_status", TraffickingStatus.values),
-        ("status_decided_by", StatusDecidedBy.values),
-        ("relationship_to_trafficker", RelationshipToTrafficker.values),
+        ("trafficking_status", values_of(TraffickingStatus)),
+        ("status_decided_by", values_of(StatusDecidedBy)),
+        ("relationship_to_trafficker", values_of(RelationshipToTrafficker)),
     ):
         if values[name] and values[name] not in allowed:
             problems.add(name, _("Unknown value: %(code)s.") % {"code": values[name]})
@@ -411,12 +451,12 @@ def _clean_participation(data: ParticipationInput, problems: Problems) -> tuple[
             except NormalizationError as exc:
                 problems.add("last_seen_country", exc.message)
     terms: dict[str, Any] = {
-        "recruitment_methods": terms_by_code(Vocabulary.RECRUITMENT_METHOD, data.recruitment_methods if is_victim else (), problems, "recruitment_methods"),
-        "means_of_control": terms_by_code(Vocabulary.MEANS_OF_CONTROL, data.means_of_control if is_victim else (), problems, "means_of_control"),
-        "exploitation_forms": terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms if is_victim else (), problems, "exploitation_forms"),
+        "recruitment_methods": terms_by_code(Vocabulary.RECRUITMENT_METHOD, data.recruitment_methods if is_victim else (), problems, "recruitment_methods", lookup),
+        "means_of_control": terms_by_code(Vocabulary.MEANS_OF_CONTROL, data.means_of_control if is_victim else (), problems, "means_of_control", lookup),
+        "exploitation_forms": terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms if is_victim else (), problems, "exploitation_forms", lookup),
     }
     if is_victim and data.forced_labour_industry:
-        industries = terms_by_code(Vocabulary.ISIC_INDUSTRY, [data.forced_labour_industry], problems, "forced_labour_industry")
+        industries = terms_by_code(Vocabulary.ISIC_INDUSTRY, [data.forced_labour_industry], problems, "forced_labour_industry", lookup)
         values["forced_labour_industry"] = industries[0] if industries else None
     return values, terms
 
@@ -436,7 +476,7 @@ def _save_participation(
     *, acting_user: Any, case: Case, participation: Participation, data: ParticipationInput, action: str
 ) -> Participation:
     problems = Problems()
-    values, terms = _clean_participation(data, problems)
+    values, terms = clean_participation(data, problems)
     problems.raise_if_any(_("The participation is not valid; correct the marked fields."))
     if Participation.objects.filter(case=case, person=participation.person, role=data.role).exclude(pk=participation.pk).exists():
         raise ValidationFailed(_("This person already has that role in this case."))

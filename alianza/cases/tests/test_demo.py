@@ -7,7 +7,7 @@ import pytest
 
 from alianza.accounts.demo import demo_accounts_seed
 from alianza.cases.demo import demo_cases_seed
-from alianza.cases.models import Case, RouteEvent
+from alianza.cases.models import Case, CaseShare, RouteEvent
 from alianza.people.models import Participation
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,12 @@ def test_demo_world_is_realistic_deterministic_and_idempotent(db: Any) -> None:
     destinations = set(RouteEvent.objects.filter(event_type="Exploitation").values_list("country", flat=True))
     assert {"ARG", "CHL", "PER", "BRA"} <= destinations
     assert RouteEvent.objects.filter(border_crossing__code__in=["villazon", "desaguadero", "pisiga"]).exists()
-    first = list(Case.objects.order_by("reference").values_list("reference", "crime_type", "names_text")[:20])
+    # Police and prosecution share cases with each other; a few cases are restricted.
+    assert CaseShare.objects.filter(case__owner_institution__short_name="FELCC", institution__short_name="FGE").exists()
+    assert Case.objects.filter(sensitivity="restricted").exists()
+    fields = ("source_record_id", "reported_on", "crime_type", "names_text", "search_text")
+    first = list(Case.objects.order_by("source_record_id").values_list(*fields)[:20])
     Case.objects.all().delete()
     demo_cases_seed(seed=7, n_cases=400)
-    assert list(Case.objects.order_by("reference").values_list("reference", "crime_type", "names_text")[:20]) == first
+    # The same world again; the references go on from the node's sequence, which never reissues one.
+    assert [row[:4] for row in Case.objects.order_by("source_record_id").values_list(*fields)[:20]] == [row[:4] for row in first]

@@ -148,3 +148,111 @@ def test_a_child_victims_identity_is_only_for_the_case_worker(
     investigator = verified(make_user(Role.INVESTIGATOR, institution_=worker.institution))
     seen = {p.label for p in case_get(acting_user=investigator, case_id=world["case"].pk).participants}
     assert "Rosa Quispe Núñez" in seen and "Wara Mamani" not in seen and "Victim 2" in seen
+
+
+# --- the list page: the same cases as case_list, in parts, with a bounded count ----------------
+
+
+@pytest.fixture
+def shared_world(world: dict[str, Any], make_user: Callable[..., Any]) -> dict[str, Any]:
+    """Cases of three institutions, shared in part, restricted in part, with names in them."""
+    from alianza.cases import selectors
+    from alianza.cases.models import CaseShare
+
+    worker, other = world["worker"], world["other_worker"]
+    third = verified(make_user(Role.CASE_WORKER, institution_=InstitutionFactory()))
+    made = []
+    for n, (owner, sensitivity) in enumerate(
+        [(worker, Sensitivity.NORMAL), (other, Sensitivity.NORMAL), (other, Sensitivity.RESTRICTED),
+         (third, Sensitivity.NORMAL), (third, Sensitivity.HIGH), (other, Sensitivity.NORMAL)]
+    ):
+        case = case_create(
+            acting_user=owner,
+            data=CaseInput(crime_type=CrimeType.TRAFFICKING, reported_on=dt.date(2020 + n % 4, 1 + n, 3), source=CaseSource.COMPLAINT,
+                           narrative=f"Relato {n} de un taller textil.", sensitivity=sensitivity, exploitation_forms=("forced_labour",)),
+        )
+        person = person_create(acting_user=owner, data=PersonInput(given_names="Rosa", first_surname="Quispe" if n % 2 else "Mamani"))
+        participation_create(acting_user=owner, case_id=case.pk, person_id=person.pk, data=ParticipationInput(role=ParticipationRole.VICTIM))
+        route_event_create(acting_user=owner, case_id=case.pk, data=RouteEventInput(event_type=RouteEventType.EXPLOITATION, country="ARG" if n % 3 else "CHL"))
+        made.append(case)
+    # Shared with the first NGO: one case with victims' identities, one without, one restricted with identities.
+    case_share_set(acting_user=other, case_id=made[1].pk, institution_id=worker.institution_id, categories=["case_summary", "victim_identity"])
+    case_share_set(acting_user=third, case_id=made[3].pk, institution_id=worker.institution_id, categories=["case_summary"])
+    case_share_set(acting_user=other, case_id=made[2].pk, institution_id=worker.institution_id, categories=["route", "victim_identity"])
+    # A share with the owner itself adds nothing, and must not make the case appear twice.
+    CaseShare.objects.create(case=made[0], institution_id=worker.institution_id, category="case_summary")
+    assert selectors.COUNT_LIMIT >= 100
+    return {**world, "third": third, "made": made}
+
+
+PAGE_FILTERS = [
+    {}, {"q": "quispe"}, {"q": "rosa quispe"}, {"q": "mamani"}, {"q": "textil"}, {"q": "relato 3"},
+    {"exploitation_form": "forced_labour"}, {"exploitation_country": "arg"}, {"exploitation_form": "sexual_exploitation"},
+    {"q": "quispe", "exploitation_country": "ARG"}, {"year": 2021}, {"sort": "reference"}, {"sort": "reported_on"},
+    {"crime_type": CrimeType.SMUGGLING}, {"institution": None},
+]
+
+
+@pytest.mark.parametrize("few_matches", [10_000, 0], ids=["searched-by-ids", "searched-by-probes"])
+def test_the_list_page_shows_exactly_what_case_list_selects(
+    shared_world: dict[str, Any], make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, few_matches: int
+) -> None:
+    from alianza.cases import selectors
+    from alianza.cases.selectors import case_page
+
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)  # both ways a search is answered
+
+    users = [
+        shared_world["worker"], shared_world["other_worker"], shared_world["third"],
+        verified(make_user(Role.ANALYST, institution_=InstitutionFactory())),
+        verified(make_user(Role.COORDINATOR, institution_=InstitutionFactory())),
+        verified(make_user(Role.INVESTIGATOR, institution_=shared_world["worker"].institution)),
+        verified(make_user(Role.ANALYST, institution_=shared_world["worker"].institution)),
+        verified(make_user(Role.AUDITOR)),
+    ]
+    checked = 0
+    for user in users:
+        for fields in PAGE_FILTERS:
+            filters = CaseFilter(**fields)
+            expected = list(case_list(acting_user=user, filters=filters).values_list("pk", flat=True))
+            seen: list[int] = []
+            number = 1
+            while True:
+                page = case_page(acting_user=user, filters=filters, number=number, page_size=2)
+                assert page.count == len(expected) and page.count_is_exact
+                seen += [case.pk for case in page]
+                if not page.has_next:
+                    break
+                number += 1
+            assert seen == expected, (user.role, fields)
+            checked += len(expected)
+    assert checked > 100  # the filters select something for most users
+
+
+def test_a_large_total_is_shown_as_more_than_the_limit(
+    shared_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, make_user: Callable[..., Any]
+) -> None:
+    from django.test import Client
+
+    from alianza.cases import selectors
+    from conftest import sign_in
+
+    analyst = make_user(Role.ANALYST, institution_=InstitutionFactory())
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    page = selectors.case_page(acting_user=verified(analyst), filters=CaseFilter(), page_size=2)
+    assert (page.count, page.count_is_exact, page.num_pages, page.has_next) == (3, False, None, True)
+    html = sign_in(Client(), analyst).get("/cases/?page=2").content.decode()
+    assert "More than 3 cases" in html and "Page 2" in html and "Page 2 of" not in html
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10_000)
+    html = sign_in(Client(), analyst).get("/cases/").content.decode()
+    total = case_list(acting_user=verified(analyst), filters=CaseFilter()).count()
+    assert 3 < total < 25 and f"{total} cases" in html and "Page 1" not in html  # one page: no pagination
+
+
+def test_the_search_token_indexes_survive_the_migrations(db: Any) -> None:
+    """They are created with raw SQL (pattern ops on PostgreSQL), which a table rebuild on SQLite drops."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        names = set(connection.introspection.get_constraints(cursor, "cases_casesearchtoken"))
+    assert {"cases_token_owner", "cases_token_case"} <= names

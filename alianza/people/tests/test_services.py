@@ -153,3 +153,17 @@ def test_proceeding_per_suspect(make_user: Callable[..., Any], reference: None) 
         proceeding_record_stage(acting_user=prosecutor, participation_id=not_accused.pk, stage="charged")
     participation_delete(acting_user=prosecutor, participation_id=not_accused.pk)
     assert Case.objects.get().participations.count() == 1
+
+
+def test_the_search_key_of_names_is_the_fold_of_them_all() -> None:
+    """`_names_text` folds one name at a time (cached) and must give what folding them together gives."""
+    from alianza.normalize import fold
+    from alianza.people.services import _names_text
+
+    samples = [
+        ("María José", "Quispé", "de la Cruz", []), ("Ñusta", "Ñáñez", "", ["La Negra"]), ("K'ara", "Mamani-Choque", "", []),
+        ("  Ana  ", "O’Higgins", "Ruiz-Tagle", ["-"]), ("Łucja", "Müller", "Øster", ["d'", "Ara"]), ("", "", "", ["—", "İlkay"]),
+    ]
+    for given, first, second, aliases in samples:
+        values = {"given_names": given, "first_surname": first, "second_surname": second, "aliases": aliases}
+        assert _names_text(values) == fold(" ".join(p for p in (given, first, second, *aliases) if p)), values

@@ -48,11 +48,21 @@ class Command(BaseCommand):
         if options["mapping"]:
             overrides = json.loads(Path(options["mapping"]).read_text("utf-8"))
             mapping = column_mapping(rows[0].keys() if rows else (), overrides)
-        with tqdm(total=len(rows), unit="row", desc="import", file=sys.stderr, disable=None) as bar:
+        with tqdm(total=len(rows), unit="row", desc="check", file=sys.stderr, disable=None) as bar:
+            stages = ["check"]
+
+            def progress(stage: str, done: int, total: int) -> None:
+                # Two stages: every row is checked first, then the valid ones are written.
+                if stages[-1] != stage:
+                    stages.append(stage)
+                    bar.reset(total=total)
+                    bar.set_description(stage)
+                bar.update(done)
+
             try:
                 report = cases_import(
                     acting_user=user, rows=rows, mapping=mapping, valid_only=options["valid_only"],
-                    dry_run=options["dry_run"], progress=bar.update,
+                    dry_run=options["dry_run"], progress=progress,
                 )
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
