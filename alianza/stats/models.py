@@ -53,6 +53,105 @@ class DataVersion(models.Model):
         return str(self.counter)
 
 
+class CaseFact(models.Model):
+    """One case as the statistics count it, with the year it was reported.
+
+    The four fact tables (this one, `ParticipantFact`, `FormFact`, `RouteFact`) copy what the
+    indicator engine reads from the registry, keyed by year so that a year is one index range
+    scan. Database triggers (`alianza.stats.facts`) keep them in step with the registry in the
+    same transaction as every write; nothing in Python writes them.
+    """
+
+    case_id = models.BigIntegerField(primary_key=True)
+    year = models.IntegerField(db_index=True)
+    crime_type = models.TextField()
+    department = models.TextField()
+    institution_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("case fact")
+        verbose_name_plural = _("case facts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ({self.year})"
+
+
+class ParticipantFact(models.Model):
+    """One participation (a person in a role in a case) with the person's attributes and stage."""
+
+    participation_id = models.BigIntegerField(primary_key=True)
+    case_id = models.BigIntegerField(db_index=True)
+    person_id = models.BigIntegerField(db_index=True)
+    year = models.IntegerField(db_index=True)
+    role = models.TextField()
+    # NULL means not recorded (the engine tells unknown apart from a value), as in its inputs.
+    sex = models.TextField(null=True)  # noqa: DJ001
+    age = models.IntegerField(null=True)
+    citizenship = models.TextField(null=True)  # noqa: DJ001
+    stage = models.TextField(null=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = _("participant fact")
+        verbose_name_plural = _("participant facts")
+
+    def __str__(self) -> str:
+        return f"{self.participation_id} ({self.year})"
+
+
+class FormFact(models.Model):
+    """A form of exploitation recorded on a case or on one of its participants (once per case)."""
+
+    pk = models.CompositePrimaryKey("case_id", "term_id")
+    case_id = models.BigIntegerField()
+    term_id = models.BigIntegerField()
+    year = models.IntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("form fact")
+        verbose_name_plural = _("form facts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.term_id}"
+
+
+class RouteFact(models.Model):
+    """One event on a case's route."""
+
+    pk = models.CompositePrimaryKey("case_id", "position")
+    case_id = models.BigIntegerField()
+    position = models.IntegerField()
+    event_type = models.TextField()
+    country = models.TextField()
+    year = models.IntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("route fact")
+        verbose_name_plural = _("route facts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.position}"
+
+
+class StatsVersion(models.Model):
+    """Counters that triggers raise, in the same transaction as a write, for what it changed.
+
+    Scope "2023" covers everything counted for cases reported in 2023; "all" covers what every
+    year shows (institution names, reference terms, a rebuild); "plan" covers the national plan.
+    Aggregates cached per year are keyed by the year's counter with "all" and the data version's
+    epoch, so a write in one year leaves the other years' cached figures valid, and none stale.
+    """
+
+    scope = models.CharField(max_length=16, primary_key=True)
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("statistics version")
+        verbose_name_plural = _("statistics versions")
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.counter}"
+
+
 class PopulationGroup(models.TextChoices):
     WOMEN = "women", _("Women")
     MEN = "men", _("Men")

@@ -2,13 +2,23 @@
 
 Statistics read every institution's cases, because national figures must; they leave the
 registry only as aggregates or disclosure-controlled microdata. Identities are never loaded.
+
+They read the fact tables that triggers keep in step with the registry (`alianza.stats.facts`),
+a year at a time by index range, together with the version counters of what they read, in one
+snapshot. If the triggers are not all in place (SQLite dropped them when a migration rebuilt a
+table, until `migrate` puts them back) they read the registry tables themselves, and nothing is
+cached.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import io
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -19,8 +29,17 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 
+from alianza.stats import facts
 from alianza.stats.indicators import StatsData, empty_frame
-from alianza.stats.models import DataVersion, PersonCluster
+from alianza.stats.models import (
+    CaseFact,
+    DataVersion,
+    FormFact,
+    ParticipantFact,
+    PersonCluster,
+    RouteFact,
+    StatsVersion,
+)
 
 REGISTRY_APPS = ("alianza.cases", "alianza.people")
 
@@ -30,20 +49,26 @@ def registry_available() -> bool:
 
 
 def _read(queryset: QuerySet[Any], **columns: Any) -> pd.DataFrame:
-    """The `columns` (name → field path or expression) of `queryset`'s rows as a DataFrame.
-
-    On PostgreSQL the query runs as COPY … TO STDOUT and Arrow parses the CSV, which spares
-    building a Python tuple per row for hundreds of thousands of records.
-    """
+    """The `columns` (name → field path or expression) of `queryset`'s rows as a DataFrame."""
     aliases = {
         f"s_{name}": F(value) if isinstance(value, str) else value
         for name, value in columns.items()
     }
     rows = queryset.order_by().values(**aliases).values_list(*aliases)  # no model ordering: no sort
-    names = list(columns)
-    if connection.vendor != "postgresql":
-        return pd.DataFrame.from_records(list(rows), columns=names)
     sql, params = rows.query.sql_with_params()
+    return _read_sql(sql, list(params), list(columns))
+
+
+def _read_sql(sql: str, params: list[Any], names: list[str]) -> pd.DataFrame:
+    """The rows of `sql` as a DataFrame with columns `names`.
+
+    On PostgreSQL the query runs as COPY … TO STDOUT and Arrow parses the CSV, which spares
+    building a Python tuple per row for hundreds of thousands of records.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return pd.DataFrame.from_records(list(cursor.fetchall()), columns=names)
     buffer = io.BytesIO()
     with (
         connection.cursor() as cursor,
@@ -99,25 +124,154 @@ def _triggers_in_place() -> bool:
     return bool(found >= per_table * len(tables(apps)))
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """Every read inside sees the database as of one moment, even while cases are written."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(
+                    "SET LOCAL jit = off"
+                )  # these scans are too short for JIT to pay off
+        yield
+
+
+@functools.cache
+def _expected_triggers(vendor: str) -> frozenset[str]:
+    return frozenset(facts.expected_triggers(vendor, facts.registry_tables(apps)))
+
+
+def facts_in_place() -> bool:
+    """True when every fact trigger is installed, so the fact tables equal the registry."""
+    if not registry_available():
+        return False
+    expected = _expected_triggers(connection.vendor)
+    return bool(expected) and expected <= facts.installed_triggers(connection)
+
+
+def _unknown() -> str:
+    return f"unknown:{uuid.uuid4().hex}"
+
+
+def _years() -> list[int]:
+    """The years with at least one case: a loose index scan, a few probes whatever the size."""
+    table = CaseFact._meta.db_table
+    sql = (
+        f"WITH RECURSIVE y(year) AS (SELECT MIN(year) FROM {table} UNION ALL "  # noqa: S608
+        f"SELECT (SELECT MIN(year) FROM {table} WHERE year > y.year) FROM y WHERE y.year IS NOT NULL) "
+        "SELECT year FROM y WHERE year IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def year_versions(years: list[int] | None = None, *, usable: bool | None = None) -> dict[int, str]:
+    """Year → the version of everything counted for it (every year with cases when `years` is None).
+
+    A version is the data version's epoch, the "all" counter and the year's counter, which the
+    fact triggers raise in the same transaction as any write that changes the year's figures.
+    Without the triggers, or without the data version row (a flushed database), every call
+    gives new values, so nothing is served from a cache.
+    """
+    if usable is None:
+        usable = facts_in_place()
+    if not usable:
+        return {year: _unknown() for year in years or []}
+    if years is None:
+        years = _years()
+    epoch = DataVersion.objects.filter(pk=1).values_list("epoch", flat=True).first()
+    if epoch is None:
+        return {year: _unknown() for year in years}
+    counters = dict(
+        StatsVersion.objects.filter(scope__in=["all", *(str(y) for y in years)]).values_list(
+            "scope", "counter"
+        )
+    )
+    base = f"{epoch}:{counters.get('all', 0)}"
+    return {year: f"{base}:{counters.get(str(year), 0)}" for year in years}
+
+
+def scope_version(scope: str) -> str:
+    """The version of a scope other than a year ("plan"), in the same form as `year_versions`."""
+    if not facts_in_place():
+        return _unknown()
+    epoch = DataVersion.objects.filter(pk=1).values_list("epoch", flat=True).first()
+    if epoch is None:
+        return _unknown()
+    counter = StatsVersion.objects.filter(scope=scope).values_list("counter", flat=True).first()
+    return f"{epoch}:{counter or 0}"
+
+
+def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]:
+    """The queries a load from the fact tables runs: name → (sql, params, output columns)."""
+    from alianza.accounts.models import Institution
+    from alianza.cases.models import ReferenceTerm
+
+    case, part, form, route, cluster = (
+        m._meta.db_table for m in (CaseFact, ParticipantFact, FormFact, RouteFact, PersonCluster)
+    )
+    institution, term = Institution._meta.db_table, ReferenceTerm._meta.db_table
+    where, params = ("WHERE f.year = %s", [year]) if year is not None else ("", [])
+    # Table names come from the models, never from input.
+    return {
+        "cases": (
+            "SELECT f.case_id, f.year, f.crime_type, f.department, COALESCE(NULLIF(i.short_name, ''), i.name) "  # noqa: S608
+            f"FROM {case} f LEFT JOIN {institution} i ON i.id = f.institution_id {where}",
+            params, ["case_id", "year", "crime_type", "department", "institution"],
+        ),
+        "participants": (
+            "SELECT f.participation_id, f.case_id, f.person_id, f.role, f.sex, f.age, f.citizenship, f.stage "  # noqa: S608
+            f"FROM {part} f {where}",
+            params, ["record_id", "case_id", "person_id", "role", "sex", "age", "citizenship", "stage"],
+        ),
+        "exploitation": (
+            f"SELECT DISTINCT f.case_id, t.code FROM {form} f JOIN {term} t ON t.id = f.term_id {where}",  # noqa: S608
+            params, ["case_id", "form"],
+        ),
+        "route": (
+            f"SELECT f.case_id, f.position, f.event_type, f.country FROM {route} f {where}",  # noqa: S608
+            params, ["case_id", "position", "event_type", "country"],
+        ),
+        # Every linked person: one scan of a small table, cheaper than a join on the year's people.
+        "clusters": (f"SELECT person_id, cluster_id FROM {cluster}", [], ["person_id", "cluster_id"]),  # noqa: S608
+    }  # fmt: skip
+
+
 class RegistrySource:
-    """The live registry. Its version changes with every case, participation, proceeding or cluster write."""
+    """The live registry, read through the fact tables; versioned per year."""
 
     def load(self, year: int | None = None) -> StatsData:
         """Every record, or only the cases reported in `year` and their people, routes and clusters."""
-        reads = self._reads(year)
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    if outermost:  # every table read as of one moment, even while cases are written
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    cursor.execute(
-                        "SET LOCAL jit = off"
-                    )  # these scans are too short for JIT to pay off
-            frames = {
-                name: _read(queryset, **columns) for name, (queryset, columns) in reads.items()
-            }
-        return self._assemble(frames)
+        return self.load_versioned(year)[0]
+
+    def load_versioned(self, year: int | None = None) -> tuple[StatsData, str]:
+        """`load(year)` and the version of what it read (see `year_versions`), from one snapshot."""
+        with _snapshot():
+            if not facts_in_place():
+                reads = self._reads(year)
+                frames = {name: _read(qs, **columns) for name, (qs, columns) in reads.items()}
+                return self._assemble(frames), _unknown()
+            if year is None:
+                versions = year_versions()
+                version = (
+                    "every:" + hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()
+                )
+            else:
+                version = year_versions([year], usable=True)[year]
+            frames = {name: _read_sql(*read) for name, read in _fact_reads(year).items()}
+        return self._assemble_facts(frames), version
+
+    def versions(self) -> dict[int, str]:
+        """Every year with cases → its version."""
+        with _snapshot():
+            return year_versions()
+
+    def scope_version(self, scope: str) -> str:
+        return scope_version(scope)
 
     def _reads(self, year: int | None) -> dict[str, tuple[QuerySet[Any], dict[str, Any]]]:
         """The queries a load runs: name → (queryset, output column → field path or expression)."""
@@ -182,8 +336,64 @@ class RegistrySource:
             clusters=frames["clusters"],
         )
 
+    @staticmethod
+    def _assemble_facts(frames: dict[str, pd.DataFrame]) -> StatsData:
+        participants = frames["participants"]
+        stages = participants.pop("stage")
+        participants["prosecuted"] = stages.isin(["prosecuted", "convicted", "acquitted"])
+        participants["convicted"] = stages.eq("convicted")
+        return StatsData(
+            **{name: frames[name] if len(frames[name]) else empty_frame(name)
+               for name in ("cases", "participants", "exploitation", "route")},
+            clusters=frames["clusters"],
+        )  # fmt: skip
+
+    def trend_versioned(
+        self, years: list[int] | None = None
+    ) -> tuple[pd.DataFrame, dict[int, str]]:
+        """Cases and victims per year (of `years`, or every year), counted in the database, with
+        the versions of those years, from one snapshot."""
+        with _snapshot():
+            if not facts_in_place():
+                frame = self._registry_trend()
+                if years is not None:
+                    frame = frame[frame["year"].isin(years)].reset_index(drop=True)
+                return frame, {int(y): _unknown() for y in frame["year"]}
+            versions = year_versions(years, usable=True)
+            return self._fact_trend(list(versions)), versions
+
     def trend(self) -> pd.DataFrame:
-        """Cases and victims per year, counted in the database (no records leave it)."""
+        return self.trend_versioned()[0]
+
+    @staticmethod
+    def _fact_trend(years: list[int]) -> pd.DataFrame:
+        columns = ["year", "measure", "raw", "deduplicated"]
+        if not years:
+            return pd.DataFrame(columns=columns)
+        case, part, cluster = (
+            CaseFact._meta.db_table, ParticipantFact._meta.db_table, PersonCluster._meta.db_table,
+        )  # fmt: skip
+        marks = ", ".join(["%s"] * len(years))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT year, COUNT(*) FROM {case} WHERE year IN ({marks}) GROUP BY year",  # noqa: S608
+                years,
+            )
+            rows: list[tuple[Any, ...]] = [(y, "cases", n, n) for y, n in cursor.fetchall()]
+            cursor.execute(
+                "SELECT p.year, COUNT(*), COUNT(DISTINCT COALESCE(k.cluster_id, "  # noqa: S608
+                f"'person:' || CAST(p.person_id AS TEXT))) FROM {part} p "
+                f"LEFT JOIN {cluster} k ON k.person_id = p.person_id "
+                f"WHERE p.role = %s AND p.year IN ({marks}) GROUP BY p.year",
+                ["victim", *years],
+            )
+            rows += [(y, "victims", raw, dedup) for y, raw, dedup in cursor.fetchall()]
+        return pd.DataFrame(rows, columns=columns).sort_values(
+            ["year", "measure"], ignore_index=True
+        )
+
+    def _registry_trend(self) -> pd.DataFrame:
+        """Cases and victims per year, counted in the registry tables (no records leave it)."""
         columns = ["year", "measure", "raw", "deduplicated"]
         if not registry_available():
             return pd.DataFrame(columns=columns)
@@ -217,5 +427,5 @@ class RegistrySource:
         )
 
     def version(self) -> str:
-        """The data version the triggers keep (see `DataVersion`): one row, whatever the registry's size."""
+        """The data version that any write raises (see `DataVersion`): one row, whatever the size."""
         return f"registry:{data_version()}"
