@@ -14,8 +14,8 @@ How a write reaches the facts:
 * a case, its route events or its forms: that case;
 * a participation, its forms or its proceeding: the participation's case (old and new);
 * a person's sex or citizenships: every case the person takes part in;
-* a person cluster or a referral: no facts (they are read at load time), only the years of the
-  persons' participations are raised;
+* a person cluster: the cluster of the person's participant facts;
+* a referral: no fact (the plan reads referrals itself), only its victim's year is raised;
 * an institution's name or a reference term: the "all" scope (every year shows their labels);
 * the national plan's tables: the "plan" scope.
 
@@ -26,7 +26,7 @@ cases it rewrites (FOR SHARE: a concurrent person update waits, or is waited for
 fact rows (FOR UPDATE, in case order: rewrites of one case take turns, and the later one reads
 after the earlier one committed). Triggers that reach a case through a participation lock that
 participation first, so that a participation moving to another case is seen. Cluster changes lock
-the persons (FOR NO KEY UPDATE) before they read which years those persons appear in. Under
+the persons (FOR NO KEY UPDATE) before they read and rewrite those persons' participant facts. Under
 READ COMMITTED each statement after a lock reads the latest committed rows. Two transactions that
 edit the same case and the same person at once can deadlock; PostgreSQL then aborts one of them,
 which leaves nothing stale.
@@ -156,6 +156,13 @@ def _bump_scope(scope: str) -> str:
     )
 
 
+def _set_clusters(t: Tables, in_persons: str) -> str:
+    return (
+        f"UPDATE {PARTICIPANT_FACT} SET cluster_id = (SELECT k.cluster_id FROM {t.cluster} k "
+        f"WHERE k.person_id = {PARTICIPANT_FACT}.person_id) WHERE person_id {in_persons}"
+    )
+
+
 def rewrite_statements(vendor: str, t: Tables, part: str, in_cases: str) -> list[str]:
     """Statements that rewrite one part of the facts of the cases whose id satisfies `in_cases`.
 
@@ -177,12 +184,13 @@ def rewrite_statements(vendor: str, t: Tables, part: str, in_cases: str) -> list
         return [
             f"DELETE FROM {PARTICIPANT_FACT} WHERE case_id {in_cases}",
             f"INSERT INTO {PARTICIPANT_FACT} (participation_id, case_id, person_id, year, role, sex, age, "
-            "citizenship, stage) "
+            "citizenship, stage, cluster_id) "
             f"SELECT p.id, p.case_id, p.person_id, {year}, p.role, NULLIF(pe.sex, ''), p.age_when_trafficked, "
-            f"{_first_citizenship(vendor, 'pe.citizenships')}, pr.stage "
+            f"{_first_citizenship(vendor, 'pe.citizenships')}, pr.stage, k.cluster_id "
             f"FROM {t.participation} p JOIN {t.case} c ON c.id = p.case_id "
             f"JOIN {t.person} pe ON pe.id = p.person_id "
-            f"LEFT JOIN {t.proceeding} pr ON pr.participation_id = p.id WHERE p.case_id {in_cases}",
+            f"LEFT JOIN {t.proceeding} pr ON pr.participation_id = p.id "
+            f"LEFT JOIN {t.cluster} k ON k.person_id = p.person_id WHERE p.case_id {in_cases}",
         ]
     if part == "forms":
         # Forms recorded on the case or on one of its participants count as the case's forms.
@@ -234,10 +242,13 @@ def _sqlite_body(t: Tables, source: Source, keys: str) -> list[str]:
         return [_bump_scope(source.via)]
     if source.via in ("cluster", "referral"):
         column = "person_id" if source.via == "cluster" else "participation_id"
-        return [
+        statements = [
             f"INSERT INTO {VERSION} (scope, counter) SELECT DISTINCT CAST(year AS TEXT), 1 FROM {PARTICIPANT_FACT} "
             f"WHERE {column} IN ({keys}) ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1"
         ]
+        if source.via == "cluster":
+            statements.append(_set_clusters(t, f"IN ({keys})"))
+        return statements
     in_cases = _sqlite_cases(t, source, keys)
     statements = [_bump_years_of_cases(in_cases)]
     for part in source.parts:
@@ -339,7 +350,8 @@ def _pg_trigger_body(t: Tables, source: Source, event: str) -> str:
         action = (
             f"PERFORM 1 FROM {t.person} WHERE id = ANY(keys) ORDER BY id FOR NO KEY UPDATE;\n  "
             f"PERFORM {PREFIX}bump(ARRAY(SELECT DISTINCT CAST(year AS text) FROM {PARTICIPANT_FACT} "
-            "WHERE person_id = ANY(keys)));"
+            "WHERE person_id = ANY(keys)));\n  "
+            f"{_set_clusters(t, '= ANY(keys)')};"
         )
     elif source.via == "referral":
         action = (

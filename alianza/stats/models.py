@@ -77,7 +77,7 @@ class CaseFact(models.Model):
 
 
 class ParticipantFact(models.Model):
-    """One participation (a person in a role in a case) with the person's attributes and stage."""
+    """One participation (a person in a role in a case) with the person's attributes, stage and cluster."""
 
     participation_id = models.BigIntegerField(primary_key=True)
     case_id = models.BigIntegerField(db_index=True)
@@ -89,6 +89,7 @@ class ParticipantFact(models.Model):
     age = models.IntegerField(null=True)
     citizenship = models.TextField(null=True)  # noqa: DJ001
     stage = models.TextField(null=True)  # noqa: DJ001
+    cluster_id = models.TextField(null=True)  # noqa: DJ001  (the person's `PersonCluster`, if any)
 
     class Meta:
         verbose_name = _("participant fact")

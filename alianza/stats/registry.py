@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.apps import apps
 from django.db import connection, transaction
@@ -42,6 +43,10 @@ from alianza.stats.models import (
 )
 
 REGISTRY_APPS = ("alianza.cases", "alianza.people")
+TEXT_COLUMNS = frozenset({
+    "crime_type", "department", "institution", "role", "sex", "citizenship", "stage", "cluster_id",
+    "form", "event_type", "country",
+})  # fmt: skip
 
 
 def registry_available() -> bool:
@@ -83,7 +88,10 @@ def _read_sql(sql: str, params: list[Any], names: list[str]) -> pd.DataFrame:
         buffer,
         read_options=pacsv.ReadOptions(column_names=names),
         convert_options=pacsv.ConvertOptions(
-            strings_can_be_null=True, quoted_strings_can_be_null=False
+            # Codes stay text even when they look like numbers ("10000001" as a cluster).
+            column_types={name: pa.string() for name in names if name in TEXT_COLUMNS},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
         ),
     )
     return table.to_pandas()
@@ -211,8 +219,8 @@ def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]
     from alianza.accounts.models import Institution
     from alianza.cases.models import ReferenceTerm
 
-    case, part, form, route, cluster = (
-        m._meta.db_table for m in (CaseFact, ParticipantFact, FormFact, RouteFact, PersonCluster)
+    case, part, form, route = (
+        m._meta.db_table for m in (CaseFact, ParticipantFact, FormFact, RouteFact)
     )
     institution, term = Institution._meta.db_table, ReferenceTerm._meta.db_table
     where, params = ("WHERE f.year = %s", [year]) if year is not None else ("", [])
@@ -223,10 +231,12 @@ def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]
             f"FROM {case} f LEFT JOIN {institution} i ON i.id = f.institution_id {where}",
             params, ["case_id", "year", "crime_type", "department", "institution"],
         ),
+        # Each participation with its person's cluster, if linkage put the person in one.
         "participants": (
-            "SELECT f.participation_id, f.case_id, f.person_id, f.role, f.sex, f.age, f.citizenship, f.stage "  # noqa: S608
-            f"FROM {part} f {where}",
-            params, ["record_id", "case_id", "person_id", "role", "sex", "age", "citizenship", "stage"],
+            "SELECT f.participation_id, f.case_id, f.person_id, f.role, f.sex, f.age, f.citizenship, f.stage, "  # noqa: S608
+            f"f.cluster_id FROM {part} f {where}",
+            params,
+            ["record_id", "case_id", "person_id", "role", "sex", "age", "citizenship", "stage", "cluster_id"],
         ),
         "exploitation": (
             f"SELECT DISTINCT f.case_id, t.code FROM {form} f JOIN {term} t ON t.id = f.term_id {where}",  # noqa: S608
@@ -236,8 +246,6 @@ def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]
             f"SELECT f.case_id, f.position, f.event_type, f.country FROM {route} f {where}",  # noqa: S608
             params, ["case_id", "position", "event_type", "country"],
         ),
-        # Every linked person: one scan of a small table, cheaper than a join on the year's people.
-        "clusters": (f"SELECT person_id, cluster_id FROM {cluster}", [], ["person_id", "cluster_id"]),  # noqa: S608
     }  # fmt: skip
 
 
@@ -342,10 +350,13 @@ class RegistrySource:
         stages = participants.pop("stage")
         participants["prosecuted"] = stages.isin(["prosecuted", "convicted", "acquitted"])
         participants["convicted"] = stages.eq("convicted")
+        linked = participants.pop("cluster_id")
+        clusters = pd.DataFrame({"person_id": participants["person_id"], "cluster_id": linked})
+        clusters = clusters[linked.notna()].drop_duplicates("person_id", ignore_index=True)
         return StatsData(
             **{name: frames[name] if len(frames[name]) else empty_frame(name)
                for name in ("cases", "participants", "exploitation", "route")},
-            clusters=frames["clusters"],
+            clusters=clusters if len(clusters) else empty_frame("clusters"),
         )  # fmt: skip
 
     def trend_versioned(
@@ -370,9 +381,7 @@ class RegistrySource:
         columns = ["year", "measure", "raw", "deduplicated"]
         if not years:
             return pd.DataFrame(columns=columns)
-        case, part, cluster = (
-            CaseFact._meta.db_table, ParticipantFact._meta.db_table, PersonCluster._meta.db_table,
-        )  # fmt: skip
+        case, part = CaseFact._meta.db_table, ParticipantFact._meta.db_table
         marks = ", ".join(["%s"] * len(years))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -381,10 +390,9 @@ class RegistrySource:
             )
             rows: list[tuple[Any, ...]] = [(y, "cases", n, n) for y, n in cursor.fetchall()]
             cursor.execute(
-                "SELECT p.year, COUNT(*), COUNT(DISTINCT COALESCE(k.cluster_id, "  # noqa: S608
-                f"'person:' || CAST(p.person_id AS TEXT))) FROM {part} p "
-                f"LEFT JOIN {cluster} k ON k.person_id = p.person_id "
-                f"WHERE p.role = %s AND p.year IN ({marks}) GROUP BY p.year",
+                "SELECT year, COUNT(*), COUNT(DISTINCT COALESCE(cluster_id, "  # noqa: S608
+                f"'person:' || CAST(person_id AS TEXT))) FROM {part} "
+                f"WHERE role = %s AND year IN ({marks}) GROUP BY year",
                 ["victim", *years],
             )
             rows += [(y, "victims", raw, dedup) for y, raw, dedup in cursor.fetchall()]

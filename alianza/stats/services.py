@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -124,18 +124,33 @@ def person_clusters_replace(*, acting_user: Any, clusters: Mapping[int, str]) ->
     """Replace the whole person → cluster mapping (linkage calls this after each confirmed change).
 
     Persons absent from `clusters` become clusters of their own. Returns the number of rows.
+    Only the rows that differ are written, so that the statistics of the years those persons
+    appear in are the only ones recomputed.
     """
     if acting_user is not None and not authz.has_perm(acting_user, authz.Perm.LINKAGE_REVIEW):
         raise PermissionDenied(_("You may not change how records are grouped into persons."))
+    wanted = {int(person_id): str(cluster_id) for person_id, cluster_id in clusters.items()}
     with transaction.atomic(durable=True):
-        PersonCluster.objects.all().delete()
+        if connection.vendor == "postgresql":  # one replacement at a time; readers go on
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'LOCK TABLE "{PersonCluster._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE'
+                )
+        current = dict(PersonCluster.objects.values_list("person_id", "cluster_id"))
+        stale = [p for p, c in current.items() if wanted.get(p) != c]
+        for start in range(0, len(stale), 5000):
+            PersonCluster.objects.filter(person_id__in=stale[start : start + 5000]).delete()
         PersonCluster.objects.bulk_create(
-            PersonCluster(person_id=int(person_id), cluster_id=str(cluster_id))
-            for person_id, cluster_id in clusters.items()
+            (
+                PersonCluster(person_id=p, cluster_id=c)
+                for p, c in wanted.items()
+                if current.get(p) != c
+            ),
+            batch_size=5000,
         )
         audit_record(actor=acting_user, action="stats.person_clusters_replace", object_type="stats.personcluster",
-                     object_id=str(len(clusters)))  # fmt: skip
-    return len(clusters)
+                     object_id=str(len(wanted)))  # fmt: skip
+    return len(wanted)
 
 
 # --- differential privacy ----------------------------------------------------------------------

@@ -76,6 +76,7 @@ class Migration(migrations.Migration):
                 ("age", models.IntegerField(null=True)),
                 ("citizenship", models.TextField(null=True)),
                 ("stage", models.TextField(null=True)),
+                ("cluster_id", models.TextField(null=True)),
             ],
             options={
                 "verbose_name": "participant fact",
