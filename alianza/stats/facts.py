@@ -36,7 +36,8 @@ its triggers are per row. SQLite drops a table's triggers when a migration rebui
 `facts_ensure` (run after every `migrate`) puts missing triggers back and rebuilds the facts, and
 until then `triggers_in_place` is false and the statistics read the registry tables directly.
 
-The trigger SQL names registry columns; renaming one of them needs a new stats migration.
+The trigger SQL names registry columns; renaming one of them, or changing the SQL here, needs a
+new stats migration that calls `install` (which also rebuilds the facts).
 """
 
 # Every statement here is built from table names taken from the models and constants, never input.
@@ -103,6 +104,7 @@ class Source:
     via: str  # case, participation, person (→ cases); cluster, referral (→ years); all, plan (a scope)
     parts: tuple[str, ...] = ()
     compare: tuple[str, ...] = ()  # an UPDATE matters when one of these changes; () = any change
+    events: tuple[str, ...] = ("insert", "update", "delete")
 
 
 def sources(t: Tables) -> list[Source]:
@@ -120,7 +122,8 @@ def sources(t: Tables) -> list[Source]:
         Source("person", t.person, "id", "person", ("participants",), ("id", "sex", "citizenships")),
         Source("cluster", t.cluster, "person_id", "cluster", (), ("person_id", "cluster_id")),
         Source("referral", t.referral, "participation_id", "referral", (), ("participation_id", "proposed_at")),
-        Source("inst", t.institution, "id", "all", (), ("id", "name", "short_name")),
+        # A new institution has no case yet; a renamed one changes the label of its cases.
+        Source("inst", t.institution, "id", "all", (), ("id", "name", "short_name"), ("update", "delete")),
         Source("term", t.term, "id", "all"),
         *(Source(f"plan{i}", table, "id", "plan") for i, table in enumerate(t.plan)),
     ]  # fmt: skip
@@ -267,6 +270,8 @@ def sqlite_triggers(t: Tables) -> dict[str, str]:
             ("update", f"OLD.{source.key}, NEW.{source.key}"),
             ("delete", f"OLD.{source.key}"),
         ):
+            if event not in source.events:
+                continue
             when = ""
             if event == "update" and source.compare:
                 when = " WHEN " + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in source.compare)
@@ -384,8 +389,8 @@ def pg_statements(t: Tables) -> tuple[list[str], dict[str, list[str]]]:
             name = f"{PREFIX}{source.name}"
             triggers[name] = [
                 bumping(name, source.via),
-                f'CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{source.table}" '
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+                f"CREATE TRIGGER {name} AFTER {' OR '.join(e.upper() for e in source.events)} OR TRUNCATE "
+                f'ON "{source.table}" FOR EACH STATEMENT EXECUTE FUNCTION {name}()',
             ]
             continue
         for event, referencing in (

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
@@ -65,6 +65,18 @@ _COLUMNS: dict[str, dict[str, str]] = {
 
 def empty_frame(table: str) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype="object") for name in _COLUMNS[table]})
+
+
+class Indicators(Protocol):
+    """What the tables, charts and plan computations ask: an `IndicatorEngine` or `YearFigures`."""
+
+    def yearly_counts(self) -> pd.DataFrame: ...
+
+    def totals(self, *, year: int) -> dict[str, tuple[int, int]]: ...
+
+    def breakdown(self, *, year: int, by: str, measure: str = "victims") -> pd.DataFrame: ...
+
+    def flows(self, *, year: int) -> pd.DataFrame: ...
 
 
 @dataclass

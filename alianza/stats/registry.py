@@ -278,6 +278,9 @@ class RegistrySource:
         with _snapshot():
             return year_versions()
 
+    def year_version(self, year: int) -> str:
+        return year_versions([year])[year]
+
     def scope_version(self, scope: str) -> str:
         return scope_version(scope)
 
