@@ -49,10 +49,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from alianza.stats.indicators import ADULT_AGE
+
 CASE_FACT = "stats_casefact"
 PARTICIPANT_FACT = "stats_participantfact"
 FORM_FACT = "stats_formfact"
 ROUTE_FACT = "stats_routefact"
+FACT_TABLES = (CASE_FACT, PARTICIPANT_FACT, FORM_FACT, ROUTE_FACT)
+CELL = "stats_statscell"
+DIRTY_KEY = "stats_dirtykey"
+DIRTY_CASE = "stats_dirtycase"
+WORK_RECORD = "stats_workrecord"
+WORK_PERSON = "stats_workperson"
+WORK_TABLES = (DIRTY_KEY, DIRTY_CASE, WORK_RECORD, WORK_PERSON)
 VERSION = "stats_statsversion"
 PARTS = ("case", "participants", "forms", "route")
 PREFIX = "stats_fact_"
@@ -123,13 +132,25 @@ def sources(t: Tables) -> list[Source]:
         Source("cluster", t.cluster, "person_id", "cluster", (), ("person_id", "cluster_id")),
         Source("referral", t.referral, "participation_id", "referral", (), ("participation_id", "proposed_at")),
         # A new institution has no case yet; a renamed one changes the label of its cases.
-        Source("inst", t.institution, "id", "all", (), ("id", "name", "short_name"), ("update", "delete")),
-        Source("term", t.term, "id", "all"),
+        Source("inst", t.institution, "id", "institution", ("case",), ("id", "name", "short_name"),
+               ("update", "delete")),
+        # A term's code is counted, and its labels are shown on every page.
+        Source("term", t.term, "id", "term", ("forms",)),
         *(Source(f"plan{i}", table, "id", "plan") for i, table in enumerate(t.plan)),
     ]  # fmt: skip
 
 
-# --- the rewrite, for both databases ---------------------------------------------------------
+# --- the statements, for both databases --------------------------------------------------------
+#
+# Conditions on a set are written as completions: `in_cases` is "= ANY(ids)" on PostgreSQL (an
+# array the trigger function computed) and "IN (NEW.case_id)" or "IN (SELECT ...)" on SQLite.
+
+MEASURE_CONDITIONS = (
+    ("victims", "f.role = 'victim'"),
+    ("suspects", "f.role = 'suspect'"),
+    ("prosecuted", "f.role = 'suspect' AND f.stage IN ('prosecuted', 'convicted', 'acquitted')"),
+    ("convicted", "f.role = 'suspect' AND f.stage = 'convicted'"),
+)
 
 
 def _year(vendor: str, column: str) -> str:
@@ -144,11 +165,25 @@ def _first_citizenship(vendor: str, column: str) -> str:
     return f"json_extract({column}, '$[0]')"
 
 
-def _bump_years_of_cases(in_cases: str) -> str:
+def _person_key(cluster: str, person: str) -> str:
+    """A person's key: their cluster, or the person alone. The prefixes keep the two apart."""
+    return f"(CASE WHEN {cluster} IS NULL THEN 'p' || CAST({person} AS TEXT) ELSE 'c' || {cluster} END)"
+
+
+def _sex_age(sex: str, age: str) -> str:
+    a = ADULT_AGE
     return (
-        f"INSERT INTO {VERSION} (scope, counter) SELECT DISTINCT CAST(year AS TEXT), 1 FROM {CASE_FACT} "
-        f"WHERE case_id {in_cases} ORDER BY 1 "
-        f"ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1"
+        f"(CASE WHEN {sex} = 'F' AND {age} >= {a} THEN 'women' WHEN {sex} = 'M' AND {age} >= {a} THEN 'men' "
+        f"WHEN {sex} = 'F' AND {age} < {a} THEN 'girls' WHEN {sex} = 'M' AND {age} < {a} THEN 'boys' "
+        "ELSE 'unknown' END)"
+    )
+
+
+def _bump(scopes_select: str) -> str:
+    """Raise the counters of the scopes (column `s`) `scopes_select` returns, in scope order."""
+    return (
+        f"INSERT INTO {VERSION} (scope, counter) SELECT DISTINCT CAST(s AS TEXT), 1 FROM ({scopes_select}) x "
+        f"WHERE s IS NOT NULL ORDER BY 1 ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1"
     )
 
 
@@ -159,37 +194,28 @@ def _bump_scope(scope: str) -> str:
     )
 
 
-def _set_clusters(t: Tables, in_persons: str) -> str:
-    return (
-        f"UPDATE {PARTICIPANT_FACT} SET cluster_id = (SELECT k.cluster_id FROM {t.cluster} k "
-        f"WHERE k.person_id = {PARTICIPANT_FACT}.person_id) WHERE person_id {in_persons}"
-    )
-
-
 def rewrite_statements(vendor: str, t: Tables, part: str, in_cases: str) -> list[str]:
-    """Statements that rewrite one part of the facts of the cases whose id satisfies `in_cases`.
-
-    `in_cases` completes a condition on a case id column: "= ANY(ids)", "IN (NEW.case_id)", or
-    "IS NOT NULL" for every case (a rebuild).
-    """
+    """Statements that rewrite one part of the facts of the cases whose id satisfies `in_cases`."""
     year = _year(vendor, "c.reported_on")
     if part == "case":
         return [
             f"DELETE FROM {CASE_FACT} WHERE case_id {in_cases} AND NOT EXISTS "
             f"(SELECT 1 FROM {t.case} c WHERE c.id = {CASE_FACT}.case_id)",
-            f"INSERT INTO {CASE_FACT} (case_id, year, crime_type, department, institution_id) "
-            f"SELECT c.id, {year}, c.crime_type, c.department, c.owner_institution_id FROM {t.case} c "
+            f"INSERT INTO {CASE_FACT} (case_id, year, crime_type, department, institution) "
+            f"SELECT c.id, {year}, c.crime_type, c.department, COALESCE(NULLIF(i.short_name, ''), i.name) "
+            f"FROM {t.case} c JOIN {t.institution} i ON i.id = c.owner_institution_id "
             f"WHERE c.id {in_cases} ON CONFLICT (case_id) DO UPDATE SET year = excluded.year, "
             "crime_type = excluded.crime_type, department = excluded.department, "
-            "institution_id = excluded.institution_id",
+            "institution = excluded.institution",
         ]
     if part == "participants":
         return [
             f"DELETE FROM {PARTICIPANT_FACT} WHERE case_id {in_cases}",
             f"INSERT INTO {PARTICIPANT_FACT} (participation_id, case_id, person_id, year, role, sex, age, "
-            "citizenship, stage, cluster_id) "
+            "citizenship, stage, cluster_id, person_key) "
             f"SELECT p.id, p.case_id, p.person_id, {year}, p.role, NULLIF(pe.sex, ''), p.age_when_trafficked, "
-            f"{_first_citizenship(vendor, 'pe.citizenships')}, pr.stage, k.cluster_id "
+            f"{_first_citizenship(vendor, 'pe.citizenships')}, pr.stage, k.cluster_id, "
+            f"{_person_key('k.cluster_id', 'p.person_id')} "
             f"FROM {t.participation} p JOIN {t.case} c ON c.id = p.case_id "
             f"JOIN {t.person} pe ON pe.id = p.person_id "
             f"LEFT JOIN {t.proceeding} pr ON pr.participation_id = p.id "
@@ -199,11 +225,12 @@ def rewrite_statements(vendor: str, t: Tables, part: str, in_cases: str) -> list
         # Forms recorded on the case or on one of its participants count as the case's forms.
         return [
             f"DELETE FROM {FORM_FACT} WHERE case_id {in_cases}",
-            f"INSERT INTO {FORM_FACT} (case_id, term_id, year) SELECT f.case_id, f.term_id, {year} FROM ("
-            f"SELECT cf.case_id, cf.referenceterm_id AS term_id FROM {t.case_forms} cf WHERE cf.case_id {in_cases} "
+            f"INSERT INTO {FORM_FACT} (case_id, term_id, code, year) SELECT f.case_id, f.term_id, t.code, {year} "
+            f"FROM (SELECT cf.case_id, cf.referenceterm_id AS term_id FROM {t.case_forms} cf "
+            f"WHERE cf.case_id {in_cases} "
             f"UNION SELECT p.case_id, pf.referenceterm_id FROM {t.participation_forms} pf "
             f"JOIN {t.participation} p ON p.id = pf.participation_id WHERE p.case_id {in_cases}"
-            f") f JOIN {t.case} c ON c.id = f.case_id",
+            f") f JOIN {t.case} c ON c.id = f.case_id JOIN {t.term} t ON t.id = f.term_id",
         ]
     if part == "route":
         return [
@@ -215,49 +242,215 @@ def rewrite_statements(vendor: str, t: Tables, part: str, in_cases: str) -> list
     raise ValueError(part)
 
 
-def rebuild_statements(vendor: str, t: Tables) -> list[str]:
-    """Recompute every fact from the registry and raise every year's counter and "all"."""
-    statements = [
-        f"DELETE FROM {table}" for table in (CASE_FACT, PARTICIPANT_FACT, FORM_FACT, ROUTE_FACT)
+# The aggregates. Every count of a year is a sum over person keys (a cluster, or a person alone)
+# of what that key contributes: its records, and 1 for each category it is counted in. So a write
+# subtracts what the keys it touches contributed, rewrites the facts, and adds what those keys
+# contribute now, computing both from every fact of those keys in the year. Case counts are a sum
+# over cases in the same way. The dirty tables hold the keys and cases of the write in progress;
+# the work tables, a key's records and its first known sex, age and citizenship (as the engine's
+# `persons`). SQLite allows no WITH in a trigger, hence tables rather than CTEs.
+
+
+def _contribution_statements(sign: int) -> list[str]:
+    s = "" if sign > 0 else "-"
+    upsert = (
+        f"ON CONFLICT (year, measure, breakdown, category) DO UPDATE SET raw = {CELL}.raw + excluded.raw, "
+        f"dedup = {CELL}.dedup + excluded.dedup"
+    )
+    records = [
+        f"INSERT INTO {WORK_RECORD} (measure, participation_id, year, key, case_id, sex, age, citizenship) "
+        f"SELECT '{measure}', f.participation_id, f.year, f.person_key, f.case_id, f.sex, f.age, f.citizenship "
+        f"FROM {DIRTY_KEY} d CROSS JOIN {PARTICIPANT_FACT} f WHERE f.year = d.year AND f.person_key = d.key "
+        f"AND {condition}"
+        for measure, condition in MEASURE_CONDITIONS
     ]
+
+    def first_known(column: str, unknown: str) -> str:
+        return (
+            f"FIRST_VALUE({column}) OVER (PARTITION BY year, measure, key ORDER BY (CASE WHEN {unknown} "
+            "THEN 1 ELSE 0 END), participation_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        )
+
+    no_citizenship = "citizenship IS NULL OR citizenship = ''"
+    persons = (
+        f"INSERT INTO {WORK_PERSON} (year, measure, key, sex, age, citizenship) SELECT DISTINCT year, measure, key, "
+        f"{first_known('sex', 'sex IS NULL')}, {first_known('age', 'age IS NULL')}, "
+        f"{first_known('citizenship', no_citizenship)} FROM {WORK_RECORD} WHERE true"
+    )
+    w = f"FROM {WORK_RECORD} w"
+    # CROSS JOIN: SQLite then keeps the small work table as the outer loop (it has no statistics).
+    case_of = f"CROSS JOIN {CASE_FACT} c WHERE c.case_id = w.case_id"
+    first = f"(SELECT MIN(x.position) FROM {ROUTE_FACT} x WHERE x.case_id = w.case_id"
+    branches = [
+        f"SELECT w.year, w.measure, 'total' AS breakdown, '' AS category, w.key, w.participation_id, 1 AS person {w}",
+        f"SELECT w.year, w.measure, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), w.key, "
+        f"w.participation_id, 1 {w} {case_of}",
+        f"SELECT w.year, w.measure, 'institution', c.institution, w.key, w.participation_id, 1 {w} {case_of}",
+        f"SELECT w.year, w.measure, 'crime_type', c.crime_type, w.key, w.participation_id, 1 {w} {case_of}",
+        f"SELECT w.year, w.measure, 'exploitation', f.code, w.key, w.participation_id, 1 {w} "
+        f"CROSS JOIN {FORM_FACT} f WHERE f.case_id = w.case_id",
+        f"SELECT w.year, w.measure, 'country_of_exploitation', r.country, w.key, w.participation_id, 1 {w} "
+        f"CROSS JOIN {ROUTE_FACT} r WHERE r.case_id = w.case_id AND r.event_type = 'Exploitation'",
+        # First place on the route → first place of exploitation.
+        f"SELECT w.year, w.measure, 'flow', o.country || '>' || e.country, w.key, w.participation_id, 1 {w} "
+        f"CROSS JOIN {ROUTE_FACT} o CROSS JOIN {ROUTE_FACT} e WHERE w.measure = 'victims' "
+        f"AND o.case_id = w.case_id AND o.position = {first}) "
+        f"AND e.case_id = w.case_id AND e.position = {first} AND x.event_type = 'Exploitation')",
+        # A person's own attributes: each record's as raw counts, the key's first known once.
+        f"SELECT w.year, w.measure, 'sex_age', {_sex_age('w.sex', 'w.age')}, w.key, w.participation_id, 0 {w}",
+        f"SELECT w.year, w.measure, 'sex', COALESCE(w.sex, 'unknown'), w.key, w.participation_id, 0 {w}",
+        f"SELECT w.year, w.measure, 'citizenship', COALESCE(w.citizenship, 'unknown'), w.key, w.participation_id, 0 {w}",
+        f"SELECT p.year, p.measure, 'sex_age', {_sex_age('p.sex', 'p.age')}, p.key, NULL, 1 FROM {WORK_PERSON} p",
+        f"SELECT p.year, p.measure, 'sex', COALESCE(p.sex, 'unknown'), p.key, NULL, 1 FROM {WORK_PERSON} p",
+        f"SELECT p.year, p.measure, 'citizenship', COALESCE(NULLIF(p.citizenship, ''), 'unknown'), p.key, NULL, 1 "
+        f"FROM {WORK_PERSON} p",
+    ]
+    people = (
+        f"INSERT INTO {CELL} (year, measure, breakdown, category, raw, dedup) "
+        f"SELECT year, measure, breakdown, category, {s}COUNT(DISTINCT participation_id), "
+        f"{s}COUNT(DISTINCT CASE WHEN person = 1 THEN key END) FROM ({' UNION ALL '.join(branches)}) x "
+        f"WHERE true GROUP BY year, measure, breakdown, category ORDER BY year, measure, breakdown, category {upsert}"
+    )
+    dirty = f"FROM {DIRTY_CASE} d CROSS JOIN {CASE_FACT} c"
+    where = "WHERE c.case_id = d.case_id AND c.year = d.year"
+    case_branches = [
+        f"SELECT c.year, 'total' AS breakdown, '' AS category, c.case_id {dirty} {where}",
+        f"SELECT c.year, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), c.case_id {dirty} {where}",
+        f"SELECT c.year, 'institution', c.institution, c.case_id {dirty} {where}",
+        f"SELECT c.year, 'crime_type', c.crime_type, c.case_id {dirty} {where}",
+        f"SELECT c.year, 'exploitation', f.code, c.case_id {dirty} CROSS JOIN {FORM_FACT} f {where} "
+        "AND f.case_id = c.case_id",
+        f"SELECT c.year, 'country_of_exploitation', r.country, c.case_id {dirty} CROSS JOIN {ROUTE_FACT} r {where} "
+        "AND r.case_id = c.case_id AND r.event_type = 'Exploitation'",
+    ]
+    cases = (
+        f"INSERT INTO {CELL} (year, measure, breakdown, category, raw, dedup) "
+        f"SELECT year, 'cases', breakdown, category, {s}COUNT(DISTINCT case_id), {s}COUNT(DISTINCT case_id) "
+        f"FROM ({' UNION ALL '.join(case_branches)}) x WHERE true GROUP BY year, breakdown, category "
+        f"ORDER BY year, breakdown, category {upsert}"
+    )
+    return [
+        *records,
+        persons,
+        people,
+        cases,
+        f"DELETE FROM {WORK_RECORD}",
+        f"DELETE FROM {WORK_PERSON}",
+    ]
+
+
+def _finish_statements() -> list[str]:
+    return [
+        f"DELETE FROM {CELL} WHERE raw = 0 AND dedup = 0 AND year IN "
+        f"(SELECT year FROM {DIRTY_KEY} UNION SELECT year FROM {DIRTY_CASE})",
+        f"DELETE FROM {DIRTY_KEY}",
+        f"DELETE FROM {DIRTY_CASE}",
+    ]
+
+
+def change_statements(vendor: str, t: Tables, parts: Iterable[str], in_cases: str) -> list[str]:
+    """Rewrite `parts` of the facts of the cases `in_cases`, and the aggregates with them."""
+    parts = tuple(parts)
+    year = _year(vendor, "c.reported_on")
+    statements = [
+        # Old and new years at once: writers of one year take turns from here to their commit.
+        _bump(f"SELECT year AS s FROM {CASE_FACT} WHERE case_id {in_cases} "
+              f"UNION SELECT {year} FROM {t.case} c WHERE c.id {in_cases}"),
+        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT year, person_key FROM {PARTICIPANT_FACT} "
+        f"WHERE case_id {in_cases} ON CONFLICT DO NOTHING",
+        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT {year}, {_person_key('k.cluster_id', 'p.person_id')} "
+        f"FROM {t.participation} p JOIN {t.case} c ON c.id = p.case_id "
+        f"LEFT JOIN {t.cluster} k ON k.person_id = p.person_id WHERE p.case_id {in_cases} ON CONFLICT DO NOTHING",
+    ]  # fmt: skip
+    if set(parts) & {"case", "forms", "route"}:
+        statements += [
+            f"INSERT INTO {DIRTY_CASE} (year, case_id) SELECT year, case_id FROM {CASE_FACT} "
+            f"WHERE case_id {in_cases} ON CONFLICT DO NOTHING",
+            f"INSERT INTO {DIRTY_CASE} (year, case_id) SELECT {year}, c.id FROM {t.case} c "
+            f"WHERE c.id {in_cases} ON CONFLICT DO NOTHING",
+        ]
+    statements += _contribution_statements(-1)
+    for part in PARTS:
+        if part in parts:
+            statements += rewrite_statements(vendor, t, part, in_cases)
+    return statements + _contribution_statements(+1) + _finish_statements()
+
+
+def recluster_statements(t: Tables, in_persons: str) -> list[str]:
+    """Give the participant facts of the persons `in_persons` their cluster, and the aggregates with them."""
+    cluster = (
+        f"(SELECT k.cluster_id FROM {t.cluster} k WHERE k.person_id = {PARTICIPANT_FACT}.person_id)"
+    )
+    return [
+        _bump(f"SELECT year AS s FROM {PARTICIPANT_FACT} WHERE person_id {in_persons}"),
+        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT year, person_key FROM {PARTICIPANT_FACT} "
+        f"WHERE person_id {in_persons} ON CONFLICT DO NOTHING",
+        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT f.year, {_person_key('k.cluster_id', 'f.person_id')} "
+        f"FROM {PARTICIPANT_FACT} f LEFT JOIN {t.cluster} k ON k.person_id = f.person_id "
+        f"WHERE f.person_id {in_persons} ON CONFLICT DO NOTHING",
+        *_contribution_statements(-1),
+        f"UPDATE {PARTICIPANT_FACT} SET cluster_id = {cluster}, "
+        f"person_key = {_person_key(cluster, 'person_id')} WHERE person_id {in_persons}",
+        *_contribution_statements(+1),
+        *_finish_statements(),
+    ]
+
+
+def rebuild_statements(vendor: str, t: Tables) -> list[str]:
+    """Recompute every fact and aggregate from the registry, and raise every year's counter and "all"."""
+    statements = [f"DELETE FROM {table}" for table in (*FACT_TABLES, CELL, *WORK_TABLES)]
     for part in PARTS:
         statements += rewrite_statements(vendor, t, part, "IS NOT NULL")
-    statements.append(_bump_years_of_cases("IS NOT NULL"))
-    statements.append(_bump_scope("all"))
+    statements += [
+        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT DISTINCT year, person_key FROM {PARTICIPANT_FACT} "
+        "WHERE true ON CONFLICT DO NOTHING",
+        f"INSERT INTO {DIRTY_CASE} (year, case_id) SELECT year, case_id FROM {CASE_FACT} WHERE true "
+        "ON CONFLICT DO NOTHING",
+        *_contribution_statements(+1),
+        *_finish_statements(),
+        _bump(f"SELECT CAST(year AS TEXT) AS s FROM {CASE_FACT} UNION SELECT 'all'"),
+    ]
     return statements
+
+
+def _cases_of(t: Tables, via: str, in_keys: str) -> str:
+    """A query of the case ids that the rows with keys `in_keys` reach."""
+    if via == "case":
+        raise ValueError(via)
+    if via in ("participation", "referral"):
+        return f"SELECT case_id FROM {t.participation} WHERE id {in_keys}"
+    if via == "person":
+        return f"SELECT case_id FROM {t.participation} WHERE person_id {in_keys}"
+    if via == "institution":
+        return f"SELECT id FROM {t.case} WHERE owner_institution_id {in_keys}"
+    if via == "term":
+        return (
+            f"SELECT case_id FROM {t.case_forms} WHERE referenceterm_id {in_keys} UNION "
+            f"SELECT p.case_id FROM {t.participation_forms} pf JOIN {t.participation} p "
+            f"ON p.id = pf.participation_id WHERE pf.referenceterm_id {in_keys}"
+        )
+    raise ValueError(via)
 
 
 # --- SQLite: row triggers --------------------------------------------------------------------
 
 
-def _sqlite_cases(t: Tables, source: Source, keys: str) -> str:
-    if source.via == "case":
-        return f"IN ({keys})"
-    if source.via == "participation":
-        return f"IN (SELECT case_id FROM {t.participation} WHERE id IN ({keys}))"
-    if source.via == "person":
-        return f"IN (SELECT case_id FROM {t.participation} WHERE person_id IN ({keys}))"
-    raise ValueError(source.via)
-
-
 def _sqlite_body(t: Tables, source: Source, keys: str) -> list[str]:
-    if source.via in ("all", "plan"):
-        return [_bump_scope(source.via)]
-    if source.via in ("cluster", "referral"):
-        column = "person_id" if source.via == "cluster" else "participation_id"
-        statements = [
-            f"INSERT INTO {VERSION} (scope, counter) SELECT DISTINCT CAST(year AS TEXT), 1 FROM {PARTICIPANT_FACT} "
-            f"WHERE {column} IN ({keys}) ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1"
+    if source.via == "plan":
+        return [_bump_scope("plan")]
+    if source.via == "referral":
+        return [
+            _bump(f"SELECT year AS s FROM {PARTICIPANT_FACT} WHERE participation_id IN ({keys})")
         ]
-        if source.via == "cluster":
-            statements.append(_set_clusters(t, f"IN ({keys})"))
-        return statements
-    in_cases = _sqlite_cases(t, source, keys)
-    statements = [_bump_years_of_cases(in_cases)]
-    for part in source.parts:
-        statements += rewrite_statements("sqlite", t, part, in_cases)
-    if "case" in source.parts:
-        statements.append(_bump_years_of_cases(in_cases))
+    if source.via == "cluster":
+        return recluster_statements(t, f"IN ({keys})")
+    if source.via == "case":
+        in_cases = f"IN ({keys})"
+    else:
+        in_cases = f"IN ({_cases_of(t, source.via, f'IN ({keys})')})"
+    statements = change_statements("sqlite", t, source.parts, in_cases)
+    if source.via == "term":
+        statements.append(_bump_scope("all"))
     return statements
 
 
@@ -288,35 +481,47 @@ def sqlite_triggers(t: Tables) -> dict[str, str]:
 
 
 def _pg_functions(t: Tables) -> list[str]:
-    rewrite = []
-    for part in PARTS:
-        body = ";\n    ".join(rewrite_statements("postgresql", t, part, "= ANY(ids)"))
-        rewrite.append(f"  IF '{part}' = ANY(parts) THEN\n    {body};\n  END IF;")
-    rebuild = ";\n  ".join(rebuild_statements("postgresql", t))
+    def block(statements: list[str], indent: str = "  ") -> str:
+        return "".join(f"{indent}{statement};\n" for statement in statements)
+
+    # The parts a call rewrites vary, so the rewrite is assembled from blocks guarded by IF.
+    change = change_statements("postgresql", t, PARTS, "= ANY(ids)")
+    head = change[:3]
+    dirty_cases = change[3:5]
+    contributions = _contribution_statements(-1)
+    rewrite_parts = "".join(
+        f"  IF '{part}' = ANY(parts) THEN\n{block(rewrite_statements('postgresql', t, part, '= ANY(ids)'), '    ')}"
+        "  END IF;\n"
+        for part in PARTS
+    )
+    rebuild = block(rebuild_statements("postgresql", t))
     return [
         f"""CREATE OR REPLACE FUNCTION {PREFIX}bump(scopes text[]) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO {VERSION} (scope, counter) SELECT DISTINCT s, 1 FROM unnest(scopes) s WHERE s IS NOT NULL
-  ORDER BY 1 ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1
+  {_bump("SELECT unnest(scopes) AS s")}
 $$""",
         f"""CREATE OR REPLACE FUNCTION {PREFIX}rewrite(ids bigint[], parts text[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF cardinality(ids) = 0 THEN RETURN; END IF;
+  -- Persons first (a concurrent update of one of them is waited for), then the cases.
   IF 'participants' = ANY(parts) THEN
     PERFORM 1 FROM {t.person} WHERE id IN (SELECT person_id FROM {t.participation} WHERE case_id = ANY(ids))
       ORDER BY id FOR SHARE;
   END IF;
   PERFORM 1 FROM {CASE_FACT} WHERE case_id = ANY(ids) ORDER BY case_id FOR UPDATE;
-  PERFORM {PREFIX}bump(ARRAY(SELECT CAST(year AS text) FROM {CASE_FACT} WHERE case_id = ANY(ids)));
-{chr(10).join(rewrite)}
-  IF 'case' = ANY(parts) THEN
-    PERFORM {PREFIX}bump(ARRAY(SELECT CAST(year AS text) FROM {CASE_FACT} WHERE case_id = ANY(ids)));
-  END IF;
-END $$""",
+{block(head)}  IF parts && ARRAY['case', 'forms', 'route'] THEN
+{block(dirty_cases, "    ")}  END IF;
+{block(contributions)}{rewrite_parts}{block(_contribution_statements(+1))}{block(_finish_statements())}END $$""",
+        f"""CREATE OR REPLACE FUNCTION {PREFIX}recluster(persons bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF cardinality(persons) = 0 THEN RETURN; END IF;
+  -- A concurrent rewrite that reads one of these persons waits, or is waited for.
+  PERFORM 1 FROM {t.person} WHERE id = ANY(persons) ORDER BY id FOR NO KEY UPDATE;
+{block(recluster_statements(t, "= ANY(persons)"))}END $$""",
         f"""CREATE OR REPLACE FUNCTION {PREFIX}rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  {rebuild};
-  RETURN NULL;
+{rebuild}  RETURN NULL;
 END $$""",
     ]
 
@@ -326,6 +531,8 @@ def _pg_keys(source: Source, event: str) -> str:
         return f"SELECT {source.key} FROM new_rows"
     if event == "delete":
         return f"SELECT {source.key} FROM old_rows"
+    if not source.compare:
+        return f"SELECT {source.key} FROM new_rows UNION ALL SELECT {source.key} FROM old_rows"
     same = " AND ".join(
         ["a.id = b.id", f"ROW({', '.join(f'a.{c}' for c in source.compare)}) IS NOT DISTINCT FROM "
          f"ROW({', '.join(f'b.{c}' for c in source.compare)})"]
@@ -338,34 +545,24 @@ def _pg_keys(source: Source, event: str) -> str:
 
 def _pg_trigger_body(t: Tables, source: Source, event: str) -> str:
     keys = f"keys := ARRAY(SELECT DISTINCT k FROM ({_pg_keys(source, event)}) x(k) WHERE k IS NOT NULL);"
+    parts = _pg_array(source.parts)
     if source.via == "case":
-        action = f"PERFORM {PREFIX}rewrite(keys, {_pg_array(source.parts)});"
-    elif source.via == "participation":
-        action = (
-            f"PERFORM 1 FROM {t.participation} WHERE id = ANY(keys) ORDER BY id FOR SHARE;\n  "
-            f"PERFORM {PREFIX}rewrite(ARRAY(SELECT DISTINCT case_id FROM {t.participation} "
-            f"WHERE id = ANY(keys)), {_pg_array(source.parts)});"
-        )
-    elif source.via == "person":
-        action = (
-            f"PERFORM {PREFIX}rewrite(ARRAY(SELECT DISTINCT case_id FROM {t.participation} "
-            f"WHERE person_id = ANY(keys)), {_pg_array(source.parts)});"
-        )
+        action = f"PERFORM {PREFIX}rewrite(keys, {parts});"
     elif source.via == "cluster":
-        action = (
-            f"PERFORM 1 FROM {t.person} WHERE id = ANY(keys) ORDER BY id FOR NO KEY UPDATE;\n  "
-            f"PERFORM {PREFIX}bump(ARRAY(SELECT DISTINCT CAST(year AS text) FROM {PARTICIPANT_FACT} "
-            "WHERE person_id = ANY(keys)));\n  "
-            f"{_set_clusters(t, '= ANY(keys)')};"
-        )
-    elif source.via == "referral":
-        action = (
-            f"PERFORM 1 FROM {t.participation} WHERE id = ANY(keys) ORDER BY id FOR SHARE;\n  "
-            f"PERFORM {PREFIX}bump(ARRAY(SELECT DISTINCT CAST(year AS text) FROM {PARTICIPANT_FACT} "
-            "WHERE participation_id = ANY(keys)));"
-        )
+        action = f"PERFORM {PREFIX}recluster(keys);"
+    elif source.via in ("participation", "referral"):
+        # Lock the participations first, so that one moving to another case is seen there.
+        action = f"PERFORM 1 FROM {t.participation} WHERE id = ANY(keys) ORDER BY id FOR SHARE;\n  "
+        if source.via == "referral":
+            action += f"PERFORM {PREFIX}bump(ARRAY(SELECT CAST(year AS text) FROM {PARTICIPANT_FACT} WHERE participation_id = ANY(keys)));"
+        else:
+            action += f"PERFORM {PREFIX}rewrite(ARRAY({_cases_of(t, source.via, '= ANY(keys)')}), {parts});"
     else:
-        raise ValueError(source.via)
+        action = (
+            f"PERFORM {PREFIX}rewrite(ARRAY({_cases_of(t, source.via, '= ANY(keys)')}), {parts});"
+        )
+        if source.via == "term":
+            action += f"\n  PERFORM {PREFIX}bump(ARRAY['all']);"
     return f"DECLARE keys bigint[];\nBEGIN\n  {keys}\n  IF cardinality(keys) = 0 THEN RETURN NULL; END IF;\n  {action}\n  RETURN NULL;\nEND"
 
 
@@ -376,21 +573,27 @@ def _pg_array(values: Iterable[str]) -> str:
 def pg_statements(t: Tables) -> tuple[list[str], dict[str, list[str]]]:
     """(shared functions, trigger name → the statements creating its function and trigger)."""
     triggers: dict[str, list[str]] = {}
-    rebuilt = {"case", "caseform", "route", "part", "partform", "proc", "person"}
-
-    def bumping(name: str, scope: str) -> str:
-        return (
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"PERFORM {PREFIX}bump(ARRAY['{scope}']); RETURN NULL; END $$"
-        )
+    rebuilt = {
+        "case",
+        "caseform",
+        "route",
+        "part",
+        "partform",
+        "proc",
+        "person",
+        "cluster",
+        "inst",
+        "term",
+    }
 
     for source in sources(t):
-        if source.via in ("all", "plan"):
+        if source.via == "plan":
             name = f"{PREFIX}{source.name}"
             triggers[name] = [
-                bumping(name, source.via),
-                f"CREATE TRIGGER {name} AFTER {' OR '.join(e.upper() for e in source.events)} OR TRUNCATE "
-                f'ON "{source.table}" FOR EACH STATEMENT EXECUTE FUNCTION {name}()',
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"PERFORM {PREFIX}bump(ARRAY['plan']); RETURN NULL; END $$",
+                f'CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{source.table}" '
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
             ]
             continue
         for event, referencing in (
@@ -398,6 +601,8 @@ def pg_statements(t: Tables) -> tuple[list[str], dict[str, list[str]]]:
             ("update", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
             ("delete", "OLD TABLE AS old_rows"),
         ):
+            if event not in source.events:
+                continue
             name = f"{PREFIX}{source.name}_{event}"
             triggers[name] = [
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -406,12 +611,18 @@ def pg_statements(t: Tables) -> tuple[list[str], dict[str, list[str]]]:
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
             ]
         name = f"{PREFIX}{source.name}_truncate"
-        function = f"{PREFIX}rebuild" if source.name in rebuilt else name
-        triggers[name] = [] if source.name in rebuilt else [bumping(name, "all")]
-        triggers[name].append(
-            f'CREATE TRIGGER {name} AFTER TRUNCATE ON "{source.table}" '
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        )
+        if source.name in rebuilt:
+            triggers[name] = [
+                f'CREATE TRIGGER {name} AFTER TRUNCATE ON "{source.table}" '
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {PREFIX}rebuild()"
+            ]
+        else:  # a referral: no fact, every year
+            triggers[name] = [
+                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"PERFORM {PREFIX}bump(ARRAY['all']); RETURN NULL; END $$",
+                f'CREATE TRIGGER {name} AFTER TRUNCATE ON "{source.table}" '
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+            ]
     return _pg_functions(t), triggers
 
 

@@ -10,7 +10,9 @@ scan: Arrow tables, Parquet files through a relation) with these columns:
 * ``exploitation``: case_id, form (code of the form of exploitation)
 * ``route``: case_id, position, event_type (Recruitment, Transit, Exploitation), country
 * ``clusters``: person_id, cluster_id. Filled by linkage: records of one natural person share a
-  cluster. A person without a row is a cluster of their own.
+  cluster. A person without a row is a cluster of their own (never the same as a named cluster).
+
+Record ids are unique, and so are case ids; a person has at most one cluster.
 
 Every count comes in two columns: ``raw`` counts records as the agencies registered them (a
 victim known to the police and to an NGO counts twice) and ``deduplicated`` counts person
@@ -36,6 +38,7 @@ from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 MEASURES = ("cases", "victims", "suspects", "prosecuted", "convicted")
 BREAKDOWNS = (
@@ -95,7 +98,9 @@ WITH records AS MATERIALIZED (
     SELECT p.record_id, p.case_id, c.year, c.crime_type, c.department, c.institution,
            p.sex, p.age, p.citizenship, p.role, coalesce(p.prosecuted, false) AS prosecuted,
            coalesce(p.convicted, false) AS convicted,
-           coalesce(k.cluster_id, 'person:' || p.person_id::VARCHAR) AS cluster_id
+           -- The person's cluster, or the person alone; the prefixes keep the two kinds apart.
+           CASE WHEN k.cluster_id IS NULL THEN 'p' || p.person_id::VARCHAR ELSE 'c' || k.cluster_id END
+               AS cluster_id
     FROM participants p JOIN cases c USING (case_id) LEFT JOIN clusters k USING (person_id)
     WHERE p.role IN ('victim', 'suspect')
 )
@@ -261,7 +266,8 @@ class IndicatorEngine:
         self.con = duckdb.connect()
         for table, columns in _COLUMNS.items():
             frame = getattr(data, table)
-            missing = set(columns) - set(frame.columns)
+            names = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+            missing = set(columns) - set(names)
             if missing:
                 raise ValueError(f"{table} lacks columns {sorted(missing)}")
             self.con.register(f"_{table}_src", frame)

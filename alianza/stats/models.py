@@ -66,7 +66,7 @@ class CaseFact(models.Model):
     year = models.IntegerField(db_index=True)
     crime_type = models.TextField()
     department = models.TextField()
-    institution_id = models.BigIntegerField()
+    institution = models.TextField()  # the recording institution's short name, or its name
 
     class Meta:
         verbose_name = _("case fact")
@@ -90,10 +90,13 @@ class ParticipantFact(models.Model):
     citizenship = models.TextField(null=True)  # noqa: DJ001
     stage = models.TextField(null=True)  # noqa: DJ001
     cluster_id = models.TextField(null=True)  # noqa: DJ001  (the person's `PersonCluster`, if any)
+    # What the statistics count once: "c" + the cluster, or "p" + the person when in none.
+    person_key = models.TextField()
 
     class Meta:
         verbose_name = _("participant fact")
         verbose_name_plural = _("participant facts")
+        indexes = [models.Index(fields=["year", "person_key"], name="stats_participant_key")]
 
     def __str__(self) -> str:
         return f"{self.participation_id} ({self.year})"
@@ -105,6 +108,7 @@ class FormFact(models.Model):
     pk = models.CompositePrimaryKey("case_id", "term_id")
     case_id = models.BigIntegerField()
     term_id = models.BigIntegerField()
+    code = models.TextField()
     year = models.IntegerField(db_index=True)
 
     class Meta:
@@ -131,6 +135,102 @@ class RouteFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.position}"
+
+
+class StatsCell(models.Model):
+    """One cell of a year's figures: a measure in a category of a breakdown, raw and deduplicated.
+
+    Kept by the same triggers as the facts, in the same transaction as every write, so that a
+    year's indicators are read, not computed. Breakdown "total" (category "") holds a measure's
+    totals and "flow" (category "ORIGIN>DESTINATION") the victims' routes.
+    """
+
+    pk = models.CompositePrimaryKey("year", "measure", "breakdown", "category")
+    year = models.IntegerField()
+    measure = models.TextField()
+    breakdown = models.TextField()
+    category = models.TextField()
+    raw = models.BigIntegerField()
+    dedup = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("statistics cell")
+        verbose_name_plural = _("statistics cells")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.year} {self.measure} {self.breakdown}={self.category}: {self.raw}/{self.dedup}"
+        )
+
+
+class DirtyKey(models.Model):
+    """Scratch rows of the trigger at work: the person keys a write touches. Always empty after it."""
+
+    pk = models.CompositePrimaryKey("year", "key")
+    year = models.IntegerField()
+    key = models.TextField()
+
+    class Meta:
+        verbose_name = _("statistics work row")
+        verbose_name_plural = _("statistics work rows")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.key}"
+
+
+class DirtyCase(models.Model):
+    """Scratch rows of the trigger at work: the cases a write touches."""
+
+    pk = models.CompositePrimaryKey("year", "case_id")
+    year = models.IntegerField()
+    case_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("statistics work row")
+        verbose_name_plural = _("statistics work rows")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.case_id}"
+
+
+class WorkRecord(models.Model):
+    """Scratch rows of the trigger at work: the records of the keys it recounts, one per measure."""
+
+    pk = models.CompositePrimaryKey("measure", "participation_id")
+    measure = models.TextField()
+    participation_id = models.BigIntegerField()
+    year = models.IntegerField()
+    key = models.TextField()
+    case_id = models.BigIntegerField()
+    sex = models.TextField(null=True)  # noqa: DJ001
+    age = models.IntegerField(null=True)
+    citizenship = models.TextField(null=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = _("statistics work row")
+        verbose_name_plural = _("statistics work rows")
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.participation_id}"
+
+
+class WorkPerson(models.Model):
+    """Scratch rows of the trigger at work: a key's first known sex, age and citizenship."""
+
+    pk = models.CompositePrimaryKey("year", "measure", "key")
+    year = models.IntegerField()
+    measure = models.TextField()
+    key = models.TextField()
+    sex = models.TextField(null=True)  # noqa: DJ001
+    age = models.IntegerField(null=True)
+    citizenship = models.TextField(null=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = _("statistics work row")
+        verbose_name_plural = _("statistics work rows")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.measure} {self.key}"
 
 
 class StatsVersion(models.Model):

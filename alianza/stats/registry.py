@@ -31,7 +31,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 
 from alianza.stats import facts
-from alianza.stats.indicators import StatsData, empty_frame
+from alianza.stats.indicators import StatsData, YearFigures, empty_frame, engine_for
 from alianza.stats.models import (
     CaseFact,
     DataVersion,
@@ -39,6 +39,7 @@ from alianza.stats.models import (
     ParticipantFact,
     PersonCluster,
     RouteFact,
+    StatsCell,
     StatsVersion,
 )
 
@@ -67,25 +68,33 @@ def _read(queryset: QuerySet[Any], **columns: Any) -> pd.DataFrame:
 def _read_sql(sql: str, params: list[Any], names: list[str]) -> pd.DataFrame:
     """The rows of `sql` as a DataFrame with columns `names`.
 
-    On PostgreSQL the query runs as COPY … TO STDOUT and Arrow parses the CSV, which spares
-    building a Python tuple per row for hundreds of thousands of records.
+    On PostgreSQL the server writes the rows as one CSV text (COPY would send a message per row,
+    and reading 200,000 of them costs more in Python than the query) and Arrow parses it.
     """
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return pd.DataFrame.from_records(list(cursor.fetchall()), columns=names)
-    buffer = io.BytesIO()
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
-    ):
-        for chunk in copy:
-            buffer.write(chunk)
-    if not buffer.tell():
+    columns = [f"c{i}" for i in range(len(names))]
+    fields = [
+        # Text quoted (so that an empty text is not NULL), NULL as an empty field.
+        f"""COALESCE('"' || replace(q.{c}, '"', '""') || '"', '')"""
+        if name in TEXT_COLUMNS
+        else f"COALESCE(CAST(q.{c} AS TEXT), '')"
+        for c, name in zip(columns, names, strict=True)
+    ]
+    wrapped = (
+        f"SELECT string_agg(concat_ws(',', {', '.join(fields)}), E'\\n') "  # noqa: S608
+        f"FROM ({sql}) AS q({', '.join(columns)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, params)
+        (text,) = cursor.fetchone()
+    if not text:
         return pd.DataFrame({name: pd.Series(dtype="object") for name in names})
-    buffer.seek(0)
     table = pacsv.read_csv(
-        buffer,
+        # The newline matters: Arrow reads an empty last field of the last line as "", not null.
+        io.BytesIO(text.encode() + b"\n"),
         read_options=pacsv.ReadOptions(column_names=names),
         convert_options=pacsv.ConvertOptions(
             # Codes stay text even when they look like numbers ("10000001" as a cluster).
@@ -216,19 +225,14 @@ def scope_version(scope: str) -> str:
 
 def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]:
     """The queries a load from the fact tables runs: name → (sql, params, output columns)."""
-    from alianza.accounts.models import Institution
-    from alianza.cases.models import ReferenceTerm
-
     case, part, form, route = (
         m._meta.db_table for m in (CaseFact, ParticipantFact, FormFact, RouteFact)
     )
-    institution, term = Institution._meta.db_table, ReferenceTerm._meta.db_table
     where, params = ("WHERE f.year = %s", [year]) if year is not None else ("", [])
     # Table names come from the models, never from input.
     return {
         "cases": (
-            "SELECT f.case_id, f.year, f.crime_type, f.department, COALESCE(NULLIF(i.short_name, ''), i.name) "  # noqa: S608
-            f"FROM {case} f LEFT JOIN {institution} i ON i.id = f.institution_id {where}",
+            f"SELECT f.case_id, f.year, f.crime_type, f.department, f.institution FROM {case} f {where}",  # noqa: S608
             params, ["case_id", "year", "crime_type", "department", "institution"],
         ),
         # Each participation with its person's cluster, if linkage put the person in one.
@@ -239,7 +243,7 @@ def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]
             ["record_id", "case_id", "person_id", "role", "sex", "age", "citizenship", "stage", "cluster_id"],
         ),
         "exploitation": (
-            f"SELECT DISTINCT f.case_id, t.code FROM {form} f JOIN {term} t ON t.id = f.term_id {where}",  # noqa: S608
+            f"SELECT DISTINCT f.case_id, f.code FROM {form} f {where}",  # noqa: S608
             params, ["case_id", "form"],
         ),
         "route": (
@@ -249,8 +253,45 @@ def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]
     }  # fmt: skip
 
 
+def cell_figures(year: int) -> YearFigures:
+    """The figures of `year` as the triggers keep them in `StatsCell`: read, not computed."""
+    rows = list(
+        StatsCell.objects.filter(year=year)
+        .exclude(raw=0, dedup=0)
+        .values_list("measure", "breakdown", "category", "raw", "dedup")
+    )
+    cells = pd.DataFrame(rows, columns=["measure", "by", "category", "raw", "deduplicated"])
+    cells = cells.astype({"raw": "int64", "deduplicated": "int64"})
+    totals = cells["by"] == "total"
+    flows = cells[cells["by"] == "flow"]
+    ends = flows["category"].str.split(">", n=1, expand=True)
+    flow_table = pd.DataFrame({
+        "origin": ends[0] if len(flows) else pd.Series(dtype="object"),
+        "destination": ends[1] if len(flows) else pd.Series(dtype="object"),
+        "raw": flows["raw"], "deduplicated": flows["deduplicated"],
+    })  # fmt: skip
+    flow_table = flow_table.sort_values(
+        ["raw", "origin", "destination"], ascending=[False, True, True], ignore_index=True
+    )
+    return YearFigures(
+        year=year,
+        counts=cells.loc[totals, ["measure", "raw", "deduplicated"]].reset_index(drop=True),
+        breakdowns=cells[~totals & (cells["by"] != "flow")].reset_index(drop=True),
+        flow_table=flow_table,
+    )
+
+
 class RegistrySource:
-    """The live registry, read through the fact tables; versioned per year."""
+    """The live registry, read through the fact tables and the cells; versioned per year."""
+
+    def figures_versioned(self, year: int) -> tuple[YearFigures, str]:
+        """The figures of `year` and their version, from one snapshot."""
+        with _snapshot():
+            if not facts_in_place():
+                data, version = self.load_versioned(year)
+                with engine_for(data) as engine:
+                    return engine.year_figures(year=year), version
+            return cell_figures(year), year_versions([year], usable=True)[year]
 
     def load(self, year: int | None = None) -> StatsData:
         """Every record, or only the cases reported in `year` and their people, routes and clusters."""
@@ -384,6 +425,19 @@ class RegistrySource:
         columns = ["year", "measure", "raw", "deduplicated"]
         if not years:
             return pd.DataFrame(columns=columns)
+        rows = StatsCell.objects.filter(
+            year__in=years, breakdown="total", measure__in=["cases", "victims"]
+        ).values_list("year", "measure", "raw", "dedup")
+        return pd.DataFrame(list(rows), columns=columns).sort_values(
+            ["year", "measure"], ignore_index=True
+        )
+
+    @staticmethod
+    def _fact_trend_counted(years: list[int]) -> pd.DataFrame:
+        """As `_fact_trend`, counted from the participant facts (a check of the cells)."""
+        columns = ["year", "measure", "raw", "deduplicated"]
+        if not years:
+            return pd.DataFrame(columns=columns)
         case, part = CaseFact._meta.db_table, ParticipantFact._meta.db_table
         marks = ", ".join(["%s"] * len(years))
         with connection.cursor() as cursor:
@@ -392,10 +446,10 @@ class RegistrySource:
                 years,
             )
             rows: list[tuple[Any, ...]] = [(y, "cases", n, n) for y, n in cursor.fetchall()]
+            # A victim is a cluster, or a person in none (the engine's keys, without building them).
             cursor.execute(
-                "SELECT year, COUNT(*), COUNT(DISTINCT COALESCE(cluster_id, "  # noqa: S608
-                f"'person:' || CAST(person_id AS TEXT))) FROM {part} "
-                f"WHERE role = %s AND year IN ({marks}) GROUP BY year",
+                "SELECT year, COUNT(*), COUNT(DISTINCT person_id) FILTER (WHERE cluster_id IS NULL) "  # noqa: S608
+                f"+ COUNT(DISTINCT cluster_id) FROM {part} WHERE role = %s AND year IN ({marks}) GROUP BY year",
                 ["victim", *years],
             )
             rows += [(y, "victims", raw, dedup) for y, raw, dedup in cursor.fetchall()]
@@ -423,7 +477,8 @@ class RegistrySource:
         # Table names come from the models, never from input.
         cases_sql = f'SELECT {year}, COUNT(*) FROM "{case}" c GROUP BY 1'  # noqa: S608
         victims_sql = (
-            f"SELECT {year}, COUNT(*), COUNT(DISTINCT COALESCE(k.cluster_id, 'person:' || CAST(p.person_id AS TEXT))) "  # noqa: S608
+            f"SELECT {year}, COUNT(*), COUNT(DISTINCT p.person_id) FILTER (WHERE k.cluster_id IS NULL) "  # noqa: S608
+            "+ COUNT(DISTINCT k.cluster_id) "
             f'FROM "{part}" p JOIN "{case}" c ON c.id = p.case_id '
             f'LEFT JOIN "{cluster}" k ON k.person_id = p.person_id '
             "WHERE p.role = %s GROUP BY 1"

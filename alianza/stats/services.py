@@ -48,6 +48,10 @@ class StatsSource(Protocol):
         """`load(year)` and the version of what it read, from one snapshot."""
         ...
 
+    def figures_versioned(self, year: int) -> tuple[YearFigures, str]:
+        """Every count, breakdown and flow of `year`, and their version, from one snapshot."""
+        ...
+
     def versions(self) -> dict[int, str]:
         """Every year with cases → a version that changes whenever the year's figures may."""
         ...
@@ -84,6 +88,10 @@ class FrameSource:
 
     def load_versioned(self, year: int | None = None) -> tuple[StatsData, str]:
         return self.data, self.version()
+
+    def figures_versioned(self, year: int) -> tuple[YearFigures, str]:
+        with engine_for(self.data) as engine:
+            return engine.year_figures(year=year), self.version()
 
     def versions(self) -> dict[int, str]:
         version = self.version()
@@ -163,9 +171,7 @@ def year_figures(*, year: int) -> YearFigures:
     source = stats_source()
     figures = cache.get(_key("figures", source.year_version(year), year))
     if figures is None:
-        data, version = source.load_versioned(year)
-        with engine_for(data) as engine:
-            figures = engine.year_figures(year=year)
+        figures, version = source.figures_versioned(year)
         _store(_key("figures", version, year), version, figures)
     return figures
 

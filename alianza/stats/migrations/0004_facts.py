@@ -1,4 +1,4 @@
-"""Fact tables for the statistics, kept in step with the registry by triggers, and their versions."""
+"""Fact tables and aggregates for the statistics, kept in step with the registry by triggers."""
 
 from typing import Any
 
@@ -34,11 +34,50 @@ class Migration(migrations.Migration):
                 ("year", models.IntegerField(db_index=True)),
                 ("crime_type", models.TextField()),
                 ("department", models.TextField()),
-                ("institution_id", models.BigIntegerField()),
+                ("institution", models.TextField()),
             ],
             options={
                 "verbose_name": "case fact",
                 "verbose_name_plural": "case facts",
+            },
+        ),
+        migrations.CreateModel(
+            name="DirtyCase",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "year",
+                        "case_id",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("year", models.IntegerField()),
+                ("case_id", models.BigIntegerField()),
+            ],
+            options={
+                "verbose_name": "statistics work row",
+                "verbose_name_plural": "statistics work rows",
+            },
+        ),
+        migrations.CreateModel(
+            name="DirtyKey",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "year", "key", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("year", models.IntegerField()),
+                ("key", models.TextField()),
+            ],
+            options={
+                "verbose_name": "statistics work row",
+                "verbose_name_plural": "statistics work rows",
             },
         ),
         migrations.CreateModel(
@@ -57,30 +96,12 @@ class Migration(migrations.Migration):
                 ),
                 ("case_id", models.BigIntegerField()),
                 ("term_id", models.BigIntegerField()),
+                ("code", models.TextField()),
                 ("year", models.IntegerField(db_index=True)),
             ],
             options={
                 "verbose_name": "form fact",
                 "verbose_name_plural": "form facts",
-            },
-        ),
-        migrations.CreateModel(
-            name="ParticipantFact",
-            fields=[
-                ("participation_id", models.BigIntegerField(primary_key=True, serialize=False)),
-                ("case_id", models.BigIntegerField(db_index=True)),
-                ("person_id", models.BigIntegerField(db_index=True)),
-                ("year", models.IntegerField(db_index=True)),
-                ("role", models.TextField()),
-                ("sex", models.TextField(null=True)),
-                ("age", models.IntegerField(null=True)),
-                ("citizenship", models.TextField(null=True)),
-                ("stage", models.TextField(null=True)),
-                ("cluster_id", models.TextField(null=True)),
-            ],
-            options={
-                "verbose_name": "participant fact",
-                "verbose_name_plural": "participant facts",
             },
         ),
         migrations.CreateModel(
@@ -109,6 +130,34 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name="StatsCell",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "year",
+                        "measure",
+                        "breakdown",
+                        "category",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("year", models.IntegerField()),
+                ("measure", models.TextField()),
+                ("breakdown", models.TextField()),
+                ("category", models.TextField()),
+                ("raw", models.BigIntegerField()),
+                ("dedup", models.BigIntegerField()),
+            ],
+            options={
+                "verbose_name": "statistics cell",
+                "verbose_name_plural": "statistics cells",
+            },
+        ),
+        migrations.CreateModel(
             name="StatsVersion",
             fields=[
                 ("scope", models.CharField(max_length=16, primary_key=True, serialize=False)),
@@ -117,6 +166,84 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "statistics version",
                 "verbose_name_plural": "statistics versions",
+            },
+        ),
+        migrations.CreateModel(
+            name="WorkPerson",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "year",
+                        "measure",
+                        "key",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("year", models.IntegerField()),
+                ("measure", models.TextField()),
+                ("key", models.TextField()),
+                ("sex", models.TextField(null=True)),
+                ("age", models.IntegerField(null=True)),
+                ("citizenship", models.TextField(null=True)),
+            ],
+            options={
+                "verbose_name": "statistics work row",
+                "verbose_name_plural": "statistics work rows",
+            },
+        ),
+        migrations.CreateModel(
+            name="WorkRecord",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "measure",
+                        "participation_id",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("measure", models.TextField()),
+                ("participation_id", models.BigIntegerField()),
+                ("year", models.IntegerField()),
+                ("key", models.TextField()),
+                ("case_id", models.BigIntegerField()),
+                ("sex", models.TextField(null=True)),
+                ("age", models.IntegerField(null=True)),
+                ("citizenship", models.TextField(null=True)),
+            ],
+            options={
+                "verbose_name": "statistics work row",
+                "verbose_name_plural": "statistics work rows",
+            },
+        ),
+        migrations.CreateModel(
+            name="ParticipantFact",
+            fields=[
+                ("participation_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("case_id", models.BigIntegerField(db_index=True)),
+                ("person_id", models.BigIntegerField(db_index=True)),
+                ("year", models.IntegerField(db_index=True)),
+                ("role", models.TextField()),
+                ("sex", models.TextField(null=True)),
+                ("age", models.IntegerField(null=True)),
+                ("citizenship", models.TextField(null=True)),
+                ("stage", models.TextField(null=True)),
+                ("cluster_id", models.TextField(null=True)),
+                ("person_key", models.TextField()),
+            ],
+            options={
+                "verbose_name": "participant fact",
+                "verbose_name_plural": "participant facts",
+                "indexes": [
+                    models.Index(fields=["year", "person_key"], name="stats_participant_key")
+                ],
             },
         ),
         migrations.RunPython(install, uninstall),

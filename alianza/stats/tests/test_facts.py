@@ -33,13 +33,22 @@ from alianza.cases.tests.factories import (
 from alianza.people.models import Participation, Person
 from alianza.prosecution.models import Proceeding
 from alianza.stats import facts, services
-from alianza.stats.indicators import _COLUMNS, StatsData, all_indicators, engine_for
-from alianza.stats.models import ParticipantFact, PersonCluster, StatsVersion
+from alianza.stats.indicators import (
+    _COLUMNS,
+    BREAKDOWNS,
+    MEASURES,
+    StatsData,
+    YearFigures,
+    all_indicators,
+    engine_for,
+)
+from alianza.stats.models import ParticipantFact, PersonCluster, StatsCell, StatsVersion
 from alianza.stats.registry import (
     RegistrySource,
     _fact_reads,
     _read,
     _read_sql,
+    cell_figures,
     facts_in_place,
     year_versions,
 )
@@ -94,9 +103,21 @@ def assert_in_step() -> None:
     assert {p: clusters.get(person) for p, person in participations} == dict(
         ParticipantFact.objects.values_list("participation_id", "cluster_id")
     )
-    # Each year as the statistics load it: by range, with the clusters of its own participants.
+    # Each year as the statistics load it: by range, with the clusters of its own participants;
+    # and its figures as the triggers keep them, cell by cell.
     years = sorted({int(y) for y in expected.cases["year"]})
     with engine_for(expected) as recomputed:
+        for year in years:
+            assert_same_figures(cell_figures(year), recomputed.year_figures(year=year))
+        assert not StatsCell.objects.exclude(year__in=years).exclude(raw=0, dedup=0).exists()
+        counts = recomputed.yearly_counts()
+        trend, versions = RegistrySource().trend_versioned()
+        assert sorted(versions) == years
+        pd.testing.assert_frame_equal(
+            trend,
+            counts[counts["measure"].isin(["cases", "victims"])].reset_index(drop=True),
+            check_dtype=False,
+        )
         for year in years:
             with engine_for(RegistrySource().load(year)) as kept:
                 a, b = all_indicators(recomputed, year=year), all_indicators(kept, year=year)
@@ -104,6 +125,31 @@ def assert_in_step() -> None:
             for key in a:
                 if key != "totals":
                     pd.testing.assert_frame_equal(a[key], b[key], check_dtype=False)
+
+
+def assert_same_figures(got: YearFigures, expected: YearFigures) -> None:
+    year = expected.year
+    assert got.totals(year=year) == expected.totals(year=year), year
+    pd.testing.assert_frame_equal(
+        got.flows(year=year), expected.flows(year=year), check_dtype=False
+    )
+    for measure in MEASURES:
+        for by in BREAKDOWNS:
+            if measure == "cases" and by in ("sex_age", "sex", "citizenship"):
+                continue
+            pd.testing.assert_frame_equal(
+                got.breakdown(year=year, by=by, measure=measure),
+                expected.breakdown(year=year, by=by, measure=measure),
+                check_dtype=False,
+                obj=f"{year} {measure} by {by}",
+            )
+
+
+def as_cells(year: int, measure: str, by: str) -> dict[str, tuple[int, int]]:
+    frame = cell_figures(year).breakdown(year=year, by=by, measure=measure)
+    return {
+        r.category: (r.raw, r.deduplicated) for r in frame.itertuples() if r.raw or r.deduplicated
+    }
 
 
 def counters() -> dict[str, int]:
@@ -242,10 +288,20 @@ def test_each_write_rewrites_the_facts_of_its_year(
         police.short_name = "Policía"
         police.save()
 
-    assert changed(rename) == {"all"}
-    assert changed(lambda: services.person_clusters_replace(acting_user=None, clusters={ana.pk: "ana"})) == {
+    assert changed(rename) == {"2023", "2024"}  # the years of its cases
+    # Rosa, recorded after Ana in 2023, is Ana: the person's sex is Ana's (the first known), her
+    # age Rosa's (Ana's is unknown there).
+    rosa = PersonFactory(owner_institution=police, sex="M", citizenships=["PER"])
+    ParticipationFactory(case=b, person=rosa, age_when_trafficked=30)
+    clusters = {ana.pk: "ana", rosa.pk: "ana"}
+    assert changed(lambda: services.person_clusters_replace(acting_user=None, clusters=clusters)) == {
         "2023", "2024",
     }  # fmt: skip
+    assert as_cells(2023, "victims", "sex_age") == {
+        "women": (0, 1),
+        "men": (1, 0),
+        "unknown": (1, 0),
+    }
     assert changed(proceeding.delete) == {"2023"}
     assert changed(destination.delete) == {"2024"}
     assert changed(victim.delete) == {"2024"}

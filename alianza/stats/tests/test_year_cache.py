@@ -26,16 +26,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[int | None]]:
-    """How many times each year was loaded from the database."""
+    """How many times the figures of each year were read from the database."""
     cache.clear()
     counted: Counter[int | None] = Counter()
-    original = RegistrySource.load_versioned
+    original = RegistrySource.figures_versioned
 
-    def load_versioned(self: RegistrySource, year: int | None = None) -> Any:
+    def figures_versioned(self: RegistrySource, year: int) -> Any:
         counted[year] += 1
         return original(self, year)
 
-    monkeypatch.setattr(RegistrySource, "load_versioned", load_versioned)
+    monkeypatch.setattr(RegistrySource, "figures_versioned", figures_versioned)
     yield counted
     cache.clear()
 
