@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -75,7 +76,7 @@ def _computed_values(
             continue
         # Cached with the year's figures: recomputed only after a write that touches the year.
         values = services.year_cached(
-            "plan-values:" + ",".join(keys), year=year, compute=lambda y=year: values_of(y)
+            "plan-values:" + ",".join(keys), year=year, compute=functools.partial(values_of, year)
         )
         for indicator in computed:
             value = values[indicator.computation]

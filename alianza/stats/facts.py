@@ -1,43 +1,53 @@
-"""The statistics fact tables and the database triggers that keep them in step with the registry.
+"""The statistics fact tables and figures, and the database triggers that keep them in step.
 
 The indicator engine reads a year's cases, participants, forms of exploitation and route events.
 Read from the registry, that means joining the year's participations with every person and
-proceeding; read from the fact tables (`CaseFact`, `ParticipantFact`, `FormFact`, `RouteFact`),
-it is one index range scan per table. Triggers on the registry tables rewrite the facts of every
-case a write touches, in the same statement and transaction, so after any committed write the
-facts equal a recomputation from scratch, whatever wrote (forms, the API, bulk imports, raw SQL,
-COPY, deletes). Each rewrite also raises the `StatsVersion` counter of the years it touched, which
-is what per-year cached aggregates are keyed by.
+proceeding; the fact tables (`CaseFact`, `ParticipantFact`, `FormFact`, `RouteFact`) hold them
+per year, one index range scan each. And the figures themselves (`StatsCell`: every measure in
+every category of every breakdown, raw and deduplicated) are kept as well, so that a year's
+indicators are read, not computed.
+
+Triggers on the registry tables rewrite the facts of every case a write touches, in the same
+statement and transaction, whatever wrote (forms, the API, bulk imports, raw SQL, COPY, deletes).
+Every count of a year is a sum over person keys (a cluster, or a person in none) of what each key
+contributes, and case counts are a sum over cases; so the same triggers subtract what the keys and
+cases the write touches contributed, rewrite the facts, and add what they contribute now, both
+computed from every fact of those keys in the year. After any committed write the facts and cells
+equal a recomputation from scratch. Each rewrite also raises the `StatsVersion` counter of the
+years it touched, which cached pages are keyed by.
 
 How a write reaches the facts:
 
 * a case, its route events or its forms: that case;
 * a participation, its forms or its proceeding: the participation's case (old and new);
 * a person's sex or citizenships: every case the person takes part in;
-* a person cluster: the cluster of the person's participant facts;
+* an institution's name: its cases (their label); a reference term: the cases with it, and the
+  "all" scope (its labels are on every page);
+* a person cluster: the person's participant facts (their key);
 * a referral: no fact (the plan reads referrals itself), only its victim's year is raised;
-* an institution's name or a reference term: the "all" scope (every year shows their labels);
 * the national plan's tables: the "plan" scope.
 
 PostgreSQL uses statement-level triggers with transition tables, so a bulk import of 100,000 rows
-rewrites their cases in a few set-based statements. The rewrite first locks what it reads so that
+rewrites their cases in a few set-based statements. A rewrite first locks what it reads so that
 two concurrent transactions cannot each miss the other's uncommitted change: the persons of the
-cases it rewrites (FOR SHARE: a concurrent person update waits, or is waited for), then the cases'
-fact rows (FOR UPDATE, in case order: rewrites of one case take turns, and the later one reads
-after the earlier one committed). Triggers that reach a case through a participation lock that
-participation first, so that a participation moving to another case is seen. Cluster changes lock
-the persons (FOR NO KEY UPDATE) before they read and rewrite those persons' participant facts. Under
-READ COMMITTED each statement after a lock reads the latest committed rows. Two transactions that
-edit the same case and the same person at once can deadlock; PostgreSQL then aborts one of them,
-which leaves nothing stale.
+cases it rewrites (FOR SHARE: a concurrent person update waits, or is waited for), the cases' fact
+rows (FOR UPDATE, in case order), then the version rows of the years involved (in year order):
+writers of one year take turns from there to their commit, and under READ COMMITTED each later
+statement reads what the earlier writer committed. Triggers that reach a case through a
+participation lock that participation first, so that a participation moving to another case is
+seen; cluster changes lock the persons (FOR NO KEY UPDATE) before they read and rewrite those
+persons' facts. Two transactions that edit the same case and the same person at once can
+deadlock; PostgreSQL then aborts one of them, which leaves nothing stale.
 
 SQLite takes the write lock at BEGIN (`transaction_mode = IMMEDIATE`), so writers never overlap;
-its triggers are per row. SQLite drops a table's triggers when a migration rebuilds the table;
-`facts_ensure` (run after every `migrate`) puts missing triggers back and rebuilds the facts, and
-until then `triggers_in_place` is false and the statistics read the registry tables directly.
+its triggers are per row, and may hold no WITH, hence the scratch tables (`DirtyKey`, `DirtyCase`,
+`WorkRecord`, `WorkPerson`), empty outside a trigger. SQLite drops a table's triggers when a
+migration rebuilds the table; `ensure` (run after every `migrate`) puts missing triggers back
+and rebuilds everything, and until then `triggers_in_place` is false and the statistics read
+the registry tables directly.
 
 The trigger SQL names registry columns; renaming one of them, or changing the SQL here, needs a
-new stats migration that calls `install` (which also rebuilds the facts).
+new stats migration that calls `install` (which also rebuilds the facts and cells).
 """
 
 # Every statement here is built from table names taken from the models and constants, never input.

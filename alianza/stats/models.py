@@ -68,10 +68,6 @@ class CaseFact(models.Model):
     department = models.TextField()
     institution = models.TextField()  # the recording institution's short name, or its name
 
-    class Meta:
-        verbose_name = _("case fact")
-        verbose_name_plural = _("case facts")
-
     def __str__(self) -> str:
         return f"{self.case_id} ({self.year})"
 
@@ -94,8 +90,6 @@ class ParticipantFact(models.Model):
     person_key = models.TextField()
 
     class Meta:
-        verbose_name = _("participant fact")
-        verbose_name_plural = _("participant facts")
         indexes = [models.Index(fields=["year", "person_key"], name="stats_participant_key")]
 
     def __str__(self) -> str:
@@ -111,10 +105,6 @@ class FormFact(models.Model):
     code = models.TextField()
     year = models.IntegerField(db_index=True)
 
-    class Meta:
-        verbose_name = _("form fact")
-        verbose_name_plural = _("form facts")
-
     def __str__(self) -> str:
         return f"{self.case_id}: {self.term_id}"
 
@@ -128,10 +118,6 @@ class RouteFact(models.Model):
     event_type = models.TextField()
     country = models.TextField()
     year = models.IntegerField(db_index=True)
-
-    class Meta:
-        verbose_name = _("route fact")
-        verbose_name_plural = _("route facts")
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.position}"
@@ -153,10 +139,6 @@ class StatsCell(models.Model):
     raw = models.BigIntegerField()
     dedup = models.BigIntegerField()
 
-    class Meta:
-        verbose_name = _("statistics cell")
-        verbose_name_plural = _("statistics cells")
-
     def __str__(self) -> str:
         return (
             f"{self.year} {self.measure} {self.breakdown}={self.category}: {self.raw}/{self.dedup}"
@@ -170,10 +152,6 @@ class DirtyKey(models.Model):
     year = models.IntegerField()
     key = models.TextField()
 
-    class Meta:
-        verbose_name = _("statistics work row")
-        verbose_name_plural = _("statistics work rows")
-
     def __str__(self) -> str:
         return f"{self.year} {self.key}"
 
@@ -184,10 +162,6 @@ class DirtyCase(models.Model):
     pk = models.CompositePrimaryKey("year", "case_id")
     year = models.IntegerField()
     case_id = models.BigIntegerField()
-
-    class Meta:
-        verbose_name = _("statistics work row")
-        verbose_name_plural = _("statistics work rows")
 
     def __str__(self) -> str:
         return f"{self.year} {self.case_id}"
@@ -206,10 +180,6 @@ class WorkRecord(models.Model):
     age = models.IntegerField(null=True)
     citizenship = models.TextField(null=True)  # noqa: DJ001
 
-    class Meta:
-        verbose_name = _("statistics work row")
-        verbose_name_plural = _("statistics work rows")
-
     def __str__(self) -> str:
         return f"{self.measure} {self.participation_id}"
 
@@ -224,10 +194,6 @@ class WorkPerson(models.Model):
     sex = models.TextField(null=True)  # noqa: DJ001
     age = models.IntegerField(null=True)
     citizenship = models.TextField(null=True)  # noqa: DJ001
-
-    class Meta:
-        verbose_name = _("statistics work row")
-        verbose_name_plural = _("statistics work rows")
 
     def __str__(self) -> str:
         return f"{self.year} {self.measure} {self.key}"
@@ -244,10 +210,6 @@ class StatsVersion(models.Model):
 
     scope = models.CharField(max_length=16, primary_key=True)
     counter = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("statistics version")
-        verbose_name_plural = _("statistics versions")
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.counter}"

@@ -3,11 +3,11 @@
 Statistics read every institution's cases, because national figures must; they leave the
 registry only as aggregates or disclosure-controlled microdata. Identities are never loaded.
 
-They read the fact tables that triggers keep in step with the registry (`alianza.stats.facts`),
-a year at a time by index range, together with the version counters of what they read, in one
-snapshot. If the triggers are not all in place (SQLite dropped them when a migration rebuilt a
-table, until `migrate` puts them back) they read the registry tables themselves, and nothing is
-cached.
+They read what the triggers keep in step with the registry (`alianza.stats.facts`): a year's
+figures from its cells, and records from the fact tables a year at a time by index range, with the
+version counters of what they read, in one snapshot. If the triggers are not all in place (SQLite
+dropped them when a migration rebuilt a table, until `migrate` puts them back) they read the
+registry tables themselves and compute, and nothing is cached.
 """
 
 from __future__ import annotations
@@ -429,31 +429,6 @@ class RegistrySource:
             year__in=years, breakdown="total", measure__in=["cases", "victims"]
         ).values_list("year", "measure", "raw", "dedup")
         return pd.DataFrame(list(rows), columns=columns).sort_values(
-            ["year", "measure"], ignore_index=True
-        )
-
-    @staticmethod
-    def _fact_trend_counted(years: list[int]) -> pd.DataFrame:
-        """As `_fact_trend`, counted from the participant facts (a check of the cells)."""
-        columns = ["year", "measure", "raw", "deduplicated"]
-        if not years:
-            return pd.DataFrame(columns=columns)
-        case, part = CaseFact._meta.db_table, ParticipantFact._meta.db_table
-        marks = ", ".join(["%s"] * len(years))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT year, COUNT(*) FROM {case} WHERE year IN ({marks}) GROUP BY year",  # noqa: S608
-                years,
-            )
-            rows: list[tuple[Any, ...]] = [(y, "cases", n, n) for y, n in cursor.fetchall()]
-            # A victim is a cluster, or a person in none (the engine's keys, without building them).
-            cursor.execute(
-                "SELECT year, COUNT(*), COUNT(DISTINCT person_id) FILTER (WHERE cluster_id IS NULL) "  # noqa: S608
-                f"+ COUNT(DISTINCT cluster_id) FROM {part} WHERE role = %s AND year IN ({marks}) GROUP BY year",
-                ["victim", *years],
-            )
-            rows += [(y, "victims", raw, dedup) for y, raw, dedup in cursor.fetchall()]
-        return pd.DataFrame(rows, columns=columns).sort_values(
             ["year", "measure"], ignore_index=True
         )
 

@@ -36,10 +36,6 @@ class Migration(migrations.Migration):
                 ("department", models.TextField()),
                 ("institution", models.TextField()),
             ],
-            options={
-                "verbose_name": "case fact",
-                "verbose_name_plural": "case facts",
-            },
         ),
         migrations.CreateModel(
             name="DirtyCase",
@@ -58,10 +54,6 @@ class Migration(migrations.Migration):
                 ("year", models.IntegerField()),
                 ("case_id", models.BigIntegerField()),
             ],
-            options={
-                "verbose_name": "statistics work row",
-                "verbose_name_plural": "statistics work rows",
-            },
         ),
         migrations.CreateModel(
             name="DirtyKey",
@@ -75,10 +67,6 @@ class Migration(migrations.Migration):
                 ("year", models.IntegerField()),
                 ("key", models.TextField()),
             ],
-            options={
-                "verbose_name": "statistics work row",
-                "verbose_name_plural": "statistics work rows",
-            },
         ),
         migrations.CreateModel(
             name="FormFact",
@@ -99,10 +87,6 @@ class Migration(migrations.Migration):
                 ("code", models.TextField()),
                 ("year", models.IntegerField(db_index=True)),
             ],
-            options={
-                "verbose_name": "form fact",
-                "verbose_name_plural": "form facts",
-            },
         ),
         migrations.CreateModel(
             name="RouteFact",
@@ -124,10 +108,6 @@ class Migration(migrations.Migration):
                 ("country", models.TextField()),
                 ("year", models.IntegerField(db_index=True)),
             ],
-            options={
-                "verbose_name": "route fact",
-                "verbose_name_plural": "route facts",
-            },
         ),
         migrations.CreateModel(
             name="StatsCell",
@@ -152,10 +132,6 @@ class Migration(migrations.Migration):
                 ("raw", models.BigIntegerField()),
                 ("dedup", models.BigIntegerField()),
             ],
-            options={
-                "verbose_name": "statistics cell",
-                "verbose_name_plural": "statistics cells",
-            },
         ),
         migrations.CreateModel(
             name="StatsVersion",
@@ -163,10 +139,6 @@ class Migration(migrations.Migration):
                 ("scope", models.CharField(max_length=16, primary_key=True, serialize=False)),
                 ("counter", models.BigIntegerField(default=0)),
             ],
-            options={
-                "verbose_name": "statistics version",
-                "verbose_name_plural": "statistics versions",
-            },
         ),
         migrations.CreateModel(
             name="WorkPerson",
@@ -190,10 +162,6 @@ class Migration(migrations.Migration):
                 ("age", models.IntegerField(null=True)),
                 ("citizenship", models.TextField(null=True)),
             ],
-            options={
-                "verbose_name": "statistics work row",
-                "verbose_name_plural": "statistics work rows",
-            },
         ),
         migrations.CreateModel(
             name="WorkRecord",
@@ -218,10 +186,6 @@ class Migration(migrations.Migration):
                 ("age", models.IntegerField(null=True)),
                 ("citizenship", models.TextField(null=True)),
             ],
-            options={
-                "verbose_name": "statistics work row",
-                "verbose_name_plural": "statistics work rows",
-            },
         ),
         migrations.CreateModel(
             name="ParticipantFact",
@@ -239,8 +203,6 @@ class Migration(migrations.Migration):
                 ("person_key", models.TextField()),
             ],
             options={
-                "verbose_name": "participant fact",
-                "verbose_name_plural": "participant facts",
                 "indexes": [
                     models.Index(fields=["year", "person_key"], name="stats_participant_key")
                 ],
