@@ -243,11 +243,16 @@ def rewrite_statements(vendor: str, t: Tables, part: str, in_cases: str) -> list
             f") f JOIN {t.case} c ON c.id = f.case_id JOIN {t.term} t ON t.id = f.term_id",
         ]
     if part == "route":
+        first = f"(SELECT r.country FROM {ROUTE_FACT} r WHERE r.case_id = {CASE_FACT}.case_id"
         return [
             f"DELETE FROM {ROUTE_FACT} WHERE case_id {in_cases}",
             f"INSERT INTO {ROUTE_FACT} (case_id, position, event_type, country, year) "
             f"SELECT r.case_id, r.position, r.event_type, r.country, {year} "
             f"FROM {t.route} r JOIN {t.case} c ON c.id = r.case_id WHERE r.case_id {in_cases}",
+            # The victims' flow: first place on the route → first place of exploitation.
+            f"UPDATE {CASE_FACT} SET origin = {first} ORDER BY r.position LIMIT 1), "
+            f"destination = {first} AND r.event_type = 'Exploitation' ORDER BY r.position LIMIT 1) "
+            f"WHERE case_id {in_cases}",
         ]
     raise ValueError(part)
 
@@ -261,36 +266,46 @@ def rewrite_statements(vendor: str, t: Tables, part: str, in_cases: str) -> list
 # `persons`). SQLite allows no WITH in a trigger, hence tables rather than CTEs.
 
 
-def _contribution_statements(sign: int) -> list[str]:
-    s = "" if sign > 0 else "-"
-    upsert = (
-        f"ON CONFLICT (year, measure, breakdown, category) DO UPDATE SET raw = {CELL}.raw + excluded.raw, "
-        f"dedup = {CELL}.dedup + excluded.dedup"
-    )
-    records = [
-        f"INSERT INTO {WORK_RECORD} (measure, participation_id, year, key, case_id, sex, age, citizenship) "
-        f"SELECT '{measure}', f.participation_id, f.year, f.person_key, f.case_id, f.sex, f.age, f.citizenship "
-        f"FROM {DIRTY_KEY} d CROSS JOIN {PARTICIPANT_FACT} f WHERE f.year = d.year AND f.person_key = d.key "
-        f"AND {condition}"
+_UPSERT_CELLS = (
+    f"ON CONFLICT (year, measure, breakdown, category) DO UPDATE SET raw = {CELL}.raw + excluded.raw, "
+    f"dedup = {CELL}.dedup + excluded.dedup"
+)
+
+
+def _records_select(dirty: str) -> str:
+    """The records, one per measure, of the dirty keys (`dirty` d: year, key)."""
+    return " UNION ALL ".join(
+        f"SELECT '{measure}' AS measure, f.participation_id, f.year, f.person_key AS key, f.case_id, f.sex, "
+        f"f.age, f.citizenship FROM {dirty} d CROSS JOIN {PARTICIPANT_FACT} f "
+        f"WHERE f.year = d.year AND f.person_key = d.key AND {condition}"
         for measure, condition in MEASURE_CONDITIONS
-    ]
+    )
+
+
+def _persons_select(records: str) -> str:
+    """Each key's first known sex, age and citizenship under each measure, as the engine's `persons`."""
 
     def first_known(column: str, unknown: str) -> str:
         return (
             f"FIRST_VALUE({column}) OVER (PARTITION BY year, measure, key ORDER BY (CASE WHEN {unknown} "
-            "THEN 1 ELSE 0 END), participation_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+            f"THEN 1 ELSE 0 END), participation_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) "
+            f"AS {column}"
         )
 
     no_citizenship = "citizenship IS NULL OR citizenship = ''"
-    persons = (
-        f"INSERT INTO {WORK_PERSON} (year, measure, key, sex, age, citizenship) SELECT DISTINCT year, measure, key, "
-        f"{first_known('sex', 'sex IS NULL')}, {first_known('age', 'age IS NULL')}, "
-        f"{first_known('citizenship', no_citizenship)} FROM {WORK_RECORD} WHERE true"
+    return (
+        f"SELECT DISTINCT year, measure, key, {first_known('sex', 'sex IS NULL')}, "
+        f"{first_known('age', 'age IS NULL')}, {first_known('citizenship', no_citizenship)} "
+        f"FROM {records} WHERE true"
     )
-    w = f"FROM {WORK_RECORD} w"
+
+
+def _people_cells(sign: int, records: str, persons: str) -> str:
+    """Add (sign 1) or subtract (-1) what the keys of `records` and `persons` contribute to the cells."""
+    s = "" if sign > 0 else "-"
+    w = f"FROM {records} w"
     # CROSS JOIN: SQLite then keeps the small work table as the outer loop (it has no statistics).
     case_of = f"CROSS JOIN {CASE_FACT} c WHERE c.case_id = w.case_id"
-    first = f"(SELECT MIN(x.position) FROM {ROUTE_FACT} x WHERE x.case_id = w.case_id"
     branches = [
         f"SELECT w.year, w.measure, 'total' AS breakdown, '' AS category, w.key, w.participation_id, 1 AS person {w}",
         f"SELECT w.year, w.measure, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), w.key, "
@@ -301,51 +316,72 @@ def _contribution_statements(sign: int) -> list[str]:
         f"CROSS JOIN {FORM_FACT} f WHERE f.case_id = w.case_id",
         f"SELECT w.year, w.measure, 'country_of_exploitation', r.country, w.key, w.participation_id, 1 {w} "
         f"CROSS JOIN {ROUTE_FACT} r WHERE r.case_id = w.case_id AND r.event_type = 'Exploitation'",
-        # First place on the route → first place of exploitation.
-        f"SELECT w.year, w.measure, 'flow', o.country || '>' || e.country, w.key, w.participation_id, 1 {w} "
-        f"CROSS JOIN {ROUTE_FACT} o CROSS JOIN {ROUTE_FACT} e WHERE w.measure = 'victims' "
-        f"AND o.case_id = w.case_id AND o.position = {first}) "
-        f"AND e.case_id = w.case_id AND e.position = {first} AND x.event_type = 'Exploitation')",
+        f"SELECT w.year, w.measure, 'flow', c.origin || '>' || c.destination, w.key, w.participation_id, 1 {w} "
+        f"{case_of} AND w.measure = 'victims' AND c.destination IS NOT NULL",
         # A person's own attributes: each record's as raw counts, the key's first known once.
         f"SELECT w.year, w.measure, 'sex_age', {_sex_age('w.sex', 'w.age')}, w.key, w.participation_id, 0 {w}",
         f"SELECT w.year, w.measure, 'sex', COALESCE(w.sex, 'unknown'), w.key, w.participation_id, 0 {w}",
         f"SELECT w.year, w.measure, 'citizenship', COALESCE(w.citizenship, 'unknown'), w.key, w.participation_id, 0 {w}",
-        f"SELECT p.year, p.measure, 'sex_age', {_sex_age('p.sex', 'p.age')}, p.key, NULL, 1 FROM {WORK_PERSON} p",
-        f"SELECT p.year, p.measure, 'sex', COALESCE(p.sex, 'unknown'), p.key, NULL, 1 FROM {WORK_PERSON} p",
+        f"SELECT p.year, p.measure, 'sex_age', {_sex_age('p.sex', 'p.age')}, p.key, NULL, 1 FROM {persons} p",
+        f"SELECT p.year, p.measure, 'sex', COALESCE(p.sex, 'unknown'), p.key, NULL, 1 FROM {persons} p",
         f"SELECT p.year, p.measure, 'citizenship', COALESCE(NULLIF(p.citizenship, ''), 'unknown'), p.key, NULL, 1 "
-        f"FROM {WORK_PERSON} p",
+        f"FROM {persons} p",
     ]
-    people = (
+    return (
         f"INSERT INTO {CELL} (year, measure, breakdown, category, raw, dedup) "
         f"SELECT year, measure, breakdown, category, {s}COUNT(DISTINCT participation_id), "
         f"{s}COUNT(DISTINCT CASE WHEN person = 1 THEN key END) FROM ({' UNION ALL '.join(branches)}) x "
-        f"WHERE true GROUP BY year, measure, breakdown, category ORDER BY year, measure, breakdown, category {upsert}"
+        f"WHERE true GROUP BY year, measure, breakdown, category ORDER BY year, measure, breakdown, category "
+        f"{_UPSERT_CELLS}"
     )
-    dirty = f"FROM {DIRTY_CASE} d CROSS JOIN {CASE_FACT} c"
+
+
+def _case_cells(sign: int, dirty: str) -> str:
+    """Add or subtract what the dirty cases (`dirty` d: year, case_id) contribute to the cells."""
+    s = "" if sign > 0 else "-"
+    source = f"FROM {dirty} d CROSS JOIN {CASE_FACT} c"
     where = "WHERE c.case_id = d.case_id AND c.year = d.year"
-    case_branches = [
-        f"SELECT c.year, 'total' AS breakdown, '' AS category, c.case_id {dirty} {where}",
-        f"SELECT c.year, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), c.case_id {dirty} {where}",
-        f"SELECT c.year, 'institution', c.institution, c.case_id {dirty} {where}",
-        f"SELECT c.year, 'crime_type', c.crime_type, c.case_id {dirty} {where}",
-        f"SELECT c.year, 'exploitation', f.code, c.case_id {dirty} CROSS JOIN {FORM_FACT} f {where} "
+    branches = [
+        f"SELECT c.year, 'total' AS breakdown, '' AS category, c.case_id {source} {where}",
+        f"SELECT c.year, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), c.case_id {source} {where}",
+        f"SELECT c.year, 'institution', c.institution, c.case_id {source} {where}",
+        f"SELECT c.year, 'crime_type', c.crime_type, c.case_id {source} {where}",
+        f"SELECT c.year, 'exploitation', f.code, c.case_id {source} CROSS JOIN {FORM_FACT} f {where} "
         "AND f.case_id = c.case_id",
-        f"SELECT c.year, 'country_of_exploitation', r.country, c.case_id {dirty} CROSS JOIN {ROUTE_FACT} r {where} "
+        f"SELECT c.year, 'country_of_exploitation', r.country, c.case_id {source} CROSS JOIN {ROUTE_FACT} r {where} "
         "AND r.case_id = c.case_id AND r.event_type = 'Exploitation'",
     ]
-    cases = (
+    return (
         f"INSERT INTO {CELL} (year, measure, breakdown, category, raw, dedup) "
         f"SELECT year, 'cases', breakdown, category, {s}COUNT(DISTINCT case_id), {s}COUNT(DISTINCT case_id) "
-        f"FROM ({' UNION ALL '.join(case_branches)}) x WHERE true GROUP BY year, breakdown, category "
-        f"ORDER BY year, breakdown, category {upsert}"
+        f"FROM ({' UNION ALL '.join(branches)}) x WHERE true GROUP BY year, breakdown, category "
+        f"ORDER BY year, breakdown, category {_UPSERT_CELLS}"
     )
+
+
+def _contribution_statements(sign: int) -> list[str]:
+    """With the dirty and work tables (SQLite, and rebuilds, where the sets are large)."""
     return [
-        *records,
-        persons,
-        people,
-        cases,
+        f"INSERT INTO {WORK_RECORD} (measure, participation_id, year, key, case_id, sex, age, citizenship) "
+        f"{_records_select(DIRTY_KEY)}",
+        f"INSERT INTO {WORK_PERSON} (year, measure, key, sex, age, citizenship) {_persons_select(WORK_RECORD)}",
+        _people_cells(sign, WORK_RECORD, WORK_PERSON),
+        _case_cells(sign, DIRTY_CASE),
         f"DELETE FROM {WORK_RECORD}",
         f"DELETE FROM {WORK_PERSON}",
+    ]
+
+
+def _pg_contribution_statements(sign: int) -> list[str]:
+    """The same from the plpgsql arrays dy, dk (keys) and cy, cc (cases), through CTEs: the
+    planner then expects a few rows and probes the facts' indexes, instead of scanning them
+    because it cannot know how many rows the scratch tables hold."""
+    keys = "d AS (SELECT * FROM unnest(dy, dk) AS d(year, key))"
+    records = f"w AS MATERIALIZED ({_records_select('d')})"
+    persons = f"p AS MATERIALIZED ({_persons_select('w')})"
+    return [
+        f"WITH {keys}, {records}, {persons} {_people_cells(sign, 'w', 'p')}",
+        f"WITH d AS (SELECT * FROM unnest(cy, cc) AS d(year, case_id)) {_case_cells(sign, 'd')}",
     ]
 
 
@@ -358,27 +394,60 @@ def _finish_statements() -> list[str]:
     ]
 
 
-def change_statements(vendor: str, t: Tables, parts: Iterable[str], in_cases: str) -> list[str]:
-    """Rewrite `parts` of the facts of the cases `in_cases`, and the aggregates with them."""
-    parts = tuple(parts)
-    year = _year(vendor, "c.reported_on")
-    statements = [
-        # Old and new years at once: writers of one year take turns from here to their commit.
-        _bump(f"SELECT year AS s FROM {CASE_FACT} WHERE case_id {in_cases} "
-              f"UNION SELECT {year} FROM {t.case} c WHERE c.id {in_cases}"),
-        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT year, person_key FROM {PARTICIPANT_FACT} "
-        f"WHERE case_id {in_cases} ON CONFLICT DO NOTHING",
-        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT {year}, {_person_key('k.cluster_id', 'p.person_id')} "
+def _case_years_bump(vendor: str, t: Tables, in_cases: str) -> str:
+    # Old and new years at once: writers of one year take turns from here to their commit.
+    return _bump(
+        f"SELECT year AS s FROM {CASE_FACT} WHERE case_id {in_cases} "
+        f"UNION SELECT {_year(vendor, 'c.reported_on')} FROM {t.case} c WHERE c.id {in_cases}"
+    )
+
+
+def _dirty_keys_of_cases(vendor: str, t: Tables, in_cases: str) -> str:
+    """(year, key) of every person in the cases, as the facts have them and as they will."""
+    return (
+        f"SELECT year, person_key AS key FROM {PARTICIPANT_FACT} WHERE case_id {in_cases} "
+        f"UNION SELECT {_year(vendor, 'c.reported_on')}, {_person_key('k.cluster_id', 'p.person_id')} "
         f"FROM {t.participation} p JOIN {t.case} c ON c.id = p.case_id "
-        f"LEFT JOIN {t.cluster} k ON k.person_id = p.person_id WHERE p.case_id {in_cases} ON CONFLICT DO NOTHING",
-    ]  # fmt: skip
-    if set(parts) & {"case", "forms", "route"}:
-        statements += [
-            f"INSERT INTO {DIRTY_CASE} (year, case_id) SELECT year, case_id FROM {CASE_FACT} "
-            f"WHERE case_id {in_cases} ON CONFLICT DO NOTHING",
-            f"INSERT INTO {DIRTY_CASE} (year, case_id) SELECT {year}, c.id FROM {t.case} c "
-            f"WHERE c.id {in_cases} ON CONFLICT DO NOTHING",
-        ]
+        f"LEFT JOIN {t.cluster} k ON k.person_id = p.person_id WHERE p.case_id {in_cases}"
+    )
+
+
+def _dirty_cases(vendor: str, t: Tables, in_cases: str) -> str:
+    return (
+        f"SELECT year, case_id FROM {CASE_FACT} WHERE case_id {in_cases} "
+        f"UNION SELECT {_year(vendor, 'c.reported_on')}, c.id FROM {t.case} c WHERE c.id {in_cases}"
+    )
+
+
+def _dirty_keys_of_persons(t: Tables, in_persons: str) -> str:
+    return (
+        f"SELECT year, person_key AS key FROM {PARTICIPANT_FACT} WHERE person_id {in_persons} "
+        f"UNION SELECT f.year, {_person_key('k.cluster_id', 'f.person_id')} FROM {PARTICIPANT_FACT} f "
+        f"LEFT JOIN {t.cluster} k ON k.person_id = f.person_id WHERE f.person_id {in_persons}"
+    )
+
+
+def _set_clusters(t: Tables, in_persons: str) -> str:
+    cluster = (
+        f"(SELECT k.cluster_id FROM {t.cluster} k WHERE k.person_id = {PARTICIPANT_FACT}.person_id)"
+    )
+    return (
+        f"UPDATE {PARTICIPANT_FACT} SET cluster_id = {cluster}, "
+        f"person_key = {_person_key(cluster, 'person_id')} WHERE person_id {in_persons}"
+    )
+
+
+def change_statements(vendor: str, t: Tables, parts: Iterable[str], in_cases: str) -> list[str]:
+    """Rewrite `parts` of the facts of the cases `in_cases`, and the cells with them (SQLite)."""
+    parts = tuple(parts)
+    statements = [
+        _case_years_bump(vendor, t, in_cases),
+        f"INSERT INTO {DIRTY_KEY} (year, key) {_dirty_keys_of_cases(vendor, t, in_cases)} ON CONFLICT DO NOTHING",
+    ]
+    if set(parts) & {"case", "forms", "route"}:  # what case counts read
+        statements.append(
+            f"INSERT INTO {DIRTY_CASE} (year, case_id) {_dirty_cases(vendor, t, in_cases)} ON CONFLICT DO NOTHING"
+        )
     statements += _contribution_statements(-1)
     for part in PARTS:
         if part in parts:
@@ -387,20 +456,12 @@ def change_statements(vendor: str, t: Tables, parts: Iterable[str], in_cases: st
 
 
 def recluster_statements(t: Tables, in_persons: str) -> list[str]:
-    """Give the participant facts of the persons `in_persons` their cluster, and the aggregates with them."""
-    cluster = (
-        f"(SELECT k.cluster_id FROM {t.cluster} k WHERE k.person_id = {PARTICIPANT_FACT}.person_id)"
-    )
+    """Give the participant facts of the persons `in_persons` their cluster, and the cells (SQLite)."""
     return [
         _bump(f"SELECT year AS s FROM {PARTICIPANT_FACT} WHERE person_id {in_persons}"),
-        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT year, person_key FROM {PARTICIPANT_FACT} "
-        f"WHERE person_id {in_persons} ON CONFLICT DO NOTHING",
-        f"INSERT INTO {DIRTY_KEY} (year, key) SELECT f.year, {_person_key('k.cluster_id', 'f.person_id')} "
-        f"FROM {PARTICIPANT_FACT} f LEFT JOIN {t.cluster} k ON k.person_id = f.person_id "
-        f"WHERE f.person_id {in_persons} ON CONFLICT DO NOTHING",
+        f"INSERT INTO {DIRTY_KEY} (year, key) {_dirty_keys_of_persons(t, in_persons)} ON CONFLICT DO NOTHING",
         *_contribution_statements(-1),
-        f"UPDATE {PARTICIPANT_FACT} SET cluster_id = {cluster}, "
-        f"person_key = {_person_key(cluster, 'person_id')} WHERE person_id {in_persons}",
+        _set_clusters(t, in_persons),
         *_contribution_statements(+1),
         *_finish_statements(),
     ]
@@ -494,41 +555,56 @@ def _pg_functions(t: Tables) -> list[str]:
     def block(statements: list[str], indent: str = "  ") -> str:
         return "".join(f"{indent}{statement};\n" for statement in statements)
 
+    def into_arrays(select: str, first: str, second: str, names: str) -> str:
+        return (
+            f"SELECT COALESCE(array_agg({first}), '{{}}'), COALESCE(array_agg({second}), '{{}}') INTO {names} "
+            f"FROM ({select}) x"
+        )
+
+    ids = "= ANY(ids)"
     # The parts a call rewrites vary, so the rewrite is assembled from blocks guarded by IF.
-    change = change_statements("postgresql", t, PARTS, "= ANY(ids)")
-    head = change[:3]
-    dirty_cases = change[3:5]
-    contributions = _contribution_statements(-1)
     rewrite_parts = "".join(
-        f"  IF '{part}' = ANY(parts) THEN\n{block(rewrite_statements('postgresql', t, part, '= ANY(ids)'), '    ')}"
+        f"  IF '{part}' = ANY(parts) THEN\n{block(rewrite_statements('postgresql', t, part, ids), '    ')}"
         "  END IF;\n"
         for part in PARTS
     )
+    zero = f"DELETE FROM {CELL} WHERE raw = 0 AND dedup = 0 AND year = ANY(dy || cy)"
     rebuild = block(rebuild_statements("postgresql", t))
+    declare = "DECLARE dy integer[]; dk text[]; cy integer[] := '{}'; cc bigint[] := '{}';"
     return [
         f"""CREATE OR REPLACE FUNCTION {PREFIX}bump(scopes text[]) RETURNS void LANGUAGE sql AS $$
   {_bump("SELECT unnest(scopes) AS s")}
 $$""",
         f"""CREATE OR REPLACE FUNCTION {PREFIX}rewrite(ids bigint[], parts text[]) RETURNS void
 LANGUAGE plpgsql AS $$
+{declare}
 BEGIN
   IF cardinality(ids) = 0 THEN RETURN; END IF;
-  -- Persons first (a concurrent update of one of them is waited for), then the cases.
+  -- Persons first (a concurrent update of one of them is waited for), then the cases, then the years.
   IF 'participants' = ANY(parts) THEN
-    PERFORM 1 FROM {t.person} WHERE id IN (SELECT person_id FROM {t.participation} WHERE case_id = ANY(ids))
+    PERFORM 1 FROM {t.person} WHERE id IN (SELECT person_id FROM {t.participation} WHERE case_id {ids})
       ORDER BY id FOR SHARE;
   END IF;
-  PERFORM 1 FROM {CASE_FACT} WHERE case_id = ANY(ids) ORDER BY case_id FOR UPDATE;
-{block(head)}  IF parts && ARRAY['case', 'forms', 'route'] THEN
-{block(dirty_cases, "    ")}  END IF;
-{block(contributions)}{rewrite_parts}{block(_contribution_statements(+1))}{block(_finish_statements())}END $$""",
+  PERFORM 1 FROM {CASE_FACT} WHERE case_id {ids} ORDER BY case_id FOR UPDATE;
+  {_case_years_bump("postgresql", t, ids)};
+  {into_arrays(_dirty_keys_of_cases("postgresql", t, ids), "year", "key", "dy, dk")};
+  IF parts && ARRAY['case', 'forms', 'route'] THEN
+    {into_arrays(_dirty_cases("postgresql", t, ids), "year", "case_id", "cy, cc")};
+  END IF;
+{block(_pg_contribution_statements(-1))}{rewrite_parts}{block(_pg_contribution_statements(+1))}  {zero};
+END $$""",
         f"""CREATE OR REPLACE FUNCTION {PREFIX}recluster(persons bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
+{declare}
 BEGIN
   IF cardinality(persons) = 0 THEN RETURN; END IF;
   -- A concurrent rewrite that reads one of these persons waits, or is waited for.
   PERFORM 1 FROM {t.person} WHERE id = ANY(persons) ORDER BY id FOR NO KEY UPDATE;
-{block(recluster_statements(t, "= ANY(persons)"))}END $$""",
+  {_bump(f"SELECT year AS s FROM {PARTICIPANT_FACT} WHERE person_id = ANY(persons)")};
+  {into_arrays(_dirty_keys_of_persons(t, "= ANY(persons)"), "year", "key", "dy, dk")};
+{block(_pg_contribution_statements(-1))}  {_set_clusters(t, "= ANY(persons)")};
+{block(_pg_contribution_statements(+1))}  {zero};
+END $$""",
         f"""CREATE OR REPLACE FUNCTION {PREFIX}rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 {rebuild}  RETURN NULL;

@@ -67,6 +67,9 @@ class CaseFact(models.Model):
     crime_type = models.TextField()
     department = models.TextField()
     institution = models.TextField()  # the recording institution's short name, or its name
+    # The victims' flow: the first country on the route, and the first country of exploitation.
+    origin = models.TextField(null=True)  # noqa: DJ001
+    destination = models.TextField(null=True)  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"{self.case_id} ({self.year})"

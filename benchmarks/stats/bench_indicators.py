@@ -37,6 +37,7 @@ logging.getLogger("alianza.access").setLevel(logging.WARNING)  # one line per re
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from django.apps import apps  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
@@ -249,6 +250,30 @@ def bulk_write(year: int, rows: int = 1000) -> None:
         Person.objects.filter(source_record_id="BENCH-BULK").delete()
 
 
+def analyst_client() -> Client:
+    """A signed-in analyst (second factor passed) for the internal dashboard, with raw counts."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from alianza.accounts.models import User
+    from alianza.accounts.roles import Role
+
+    institution = Institution.objects.filter(name__endswith="(benchmark)").first()
+    user, _ = User.objects.get_or_create(
+        username="bench-analyst", defaults={"role": Role.ANALYST, "institution": institution}
+    )
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 class Writer:
     """Commits one new victim participation at a time, in a case of the given year, and removes them."""
 
@@ -345,6 +370,21 @@ def main() -> int:
         elsewhere = timed(f"  page after a committed write in another year ({other})", page, args.repeat,
                           before=lambda: writer.write(other))  # fmt: skip
         timed("  page with nothing cached (cache emptied)", page, args.repeat, before=cache.clear)
+        analyst = analyst_client()
+
+        def internal() -> None:
+            response = analyst.get("/stats/")
+            assert (
+                response.status_code == 200
+                and b"Victims by recording institution" in response.content
+            )
+
+        internal()
+        timed(
+            "internal dashboard page (analyst: raw and deduplicated), warm", internal, args.repeat
+        )
+        timed(f"  after a committed write in the year it shows ({shown})", internal, args.repeat,
+              before=lambda: writer.write(shown))  # fmt: skip
         times = sorted(writer.seconds)
         print(
             f"  the writes themselves (one participation, triggers included): median {times[len(times) // 2]:.3f} s"

@@ -35,6 +35,8 @@ class Migration(migrations.Migration):
                 ("crime_type", models.TextField()),
                 ("department", models.TextField()),
                 ("institution", models.TextField()),
+                ("origin", models.TextField(null=True)),
+                ("destination", models.TextField(null=True)),
             ],
         ),
         migrations.CreateModel(
