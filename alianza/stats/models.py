@@ -202,6 +202,24 @@ class WorkPerson(models.Model):
         return f"{self.year} {self.measure} {self.key}"
 
 
+class PendingCase(models.Model):
+    """A case whose facts and cells a committed write changed and no read has flushed yet (SQLite)."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class PendingPerson(models.Model):
+    """A person whose cluster a committed write changed and no read has flushed yet (SQLite)."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.person_id)
+
+
 class StatsVersion(models.Model):
     """Counters that triggers raise, in the same transaction as a write, for what it changed.
 

@@ -153,7 +153,14 @@ def _snapshot() -> Iterator[None]:
                 cursor.execute(
                     "SET LOCAL jit = off"
                 )  # these scans are too short for JIT to pay off
+        facts_flush()
         yield
+
+
+def facts_flush() -> None:
+    """Rewrite what writes marked (SQLite's triggers only mark): run before reading any fact."""
+    if connection.vendor == "sqlite" and registry_available():
+        facts.flush(connection, facts.registry_tables(apps))
 
 
 @functools.cache
@@ -198,6 +205,7 @@ def year_versions(years: list[int] | None = None, *, usable: bool | None = None)
         usable = facts_in_place()
     if not usable:
         return {year: _unknown() for year in years or []}
+    facts_flush()  # the marked writes raise their years' counters as they are rewritten
     if years is None:
         years = _years()
     epoch = DataVersion.objects.filter(pk=1).values_list("epoch", flat=True).first()
@@ -254,7 +262,10 @@ def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]
 
 
 def cell_figures(year: int) -> YearFigures:
-    """The figures of `year` as the triggers keep them in `StatsCell`: read, not computed."""
+    """The figures of `year` as the triggers keep them in `StatsCell`: read, not computed.
+
+    Call `facts_flush` first (the registry source's readers do).
+    """
     rows = list(
         StatsCell.objects.filter(year=year)
         .exclude(raw=0, dedup=0)

@@ -1,4 +1,4 @@
-"""Fact tables and aggregates for the statistics, kept in step with the registry by triggers."""
+"""Fact tables and figures for the statistics, kept in step with the registry by triggers."""
 
 from typing import Any
 
@@ -88,6 +88,18 @@ class Migration(migrations.Migration):
                 ("term_id", models.BigIntegerField()),
                 ("code", models.TextField()),
                 ("year", models.IntegerField(db_index=True)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="PendingCase",
+            fields=[
+                ("case_id", models.BigIntegerField(primary_key=True, serialize=False)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="PendingPerson",
+            fields=[
+                ("person_id", models.BigIntegerField(primary_key=True, serialize=False)),
             ],
         ),
         migrations.CreateModel(

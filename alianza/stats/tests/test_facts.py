@@ -49,6 +49,7 @@ from alianza.stats.registry import (
     _read,
     _read_sql,
     cell_figures,
+    facts_flush,
     facts_in_place,
     year_versions,
 )
@@ -66,6 +67,7 @@ def from_registry() -> StatsData:
 
 
 def from_facts() -> StatsData:
+    facts_flush()
     frames = {name: _read_sql(*read) for name, read in _fact_reads(None).items()}
     return RegistrySource._assemble_facts(frames)
 
@@ -98,6 +100,7 @@ def assert_in_step() -> None:
         assert rows(getattr(got, table), list(columns)) == rows(
             getattr(expected, table), list(columns)
         ), table
+    facts_flush()
     clusters = dict(PersonCluster.objects.values_list("person_id", "cluster_id"))
     participations = Participation.objects.values_list("id", "person_id")
     assert {p: clusters.get(person) for p, person in participations} == dict(
@@ -146,6 +149,7 @@ def assert_same_figures(got: YearFigures, expected: YearFigures) -> None:
 
 
 def as_cells(year: int, measure: str, by: str) -> dict[str, tuple[int, int]]:
+    facts_flush()
     frame = cell_figures(year).breakdown(year=year, by=by, measure=measure)
     return {
         r.category: (r.raw, r.deduplicated) for r in frame.itertuples() if r.raw or r.deduplicated
@@ -153,6 +157,7 @@ def as_cells(year: int, measure: str, by: str) -> dict[str, tuple[int, int]]:
 
 
 def counters() -> dict[str, int]:
+    facts_flush()
     return dict(StatsVersion.objects.values_list("scope", "counter"))
 
 
@@ -555,3 +560,18 @@ def _someone_waits_for_a_lock() -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )
         return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite marks writes; PostgreSQL rewrites in them"
+)
+def test_sqlite_marks_writes_and_every_read_rewrites_them_first() -> None:
+    from alianza.stats.models import PendingCase
+
+    case = CaseFactory(reported_on=dt.date(2023, 4, 4))
+    services.stats_versions()
+    assert not PendingCase.objects.exists()
+    ParticipationFactory(case=case)
+    assert list(PendingCase.objects.values_list("case_id", flat=True)) == [case.pk]
+    assert services.year_figures(year=2023).totals(year=2023)["victims"] == (1, 1)
+    assert not PendingCase.objects.exists()
