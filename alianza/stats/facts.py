@@ -71,9 +71,10 @@ DIRTY_KEY = "stats_dirtykey"
 DIRTY_CASE = "stats_dirtycase"
 WORK_RECORD = "stats_workrecord"
 WORK_PERSON = "stats_workperson"
-PENDING_CASE = "stats_pendingcase"
-PENDING_PERSON = "stats_pendingperson"
-WORK_TABLES = (DIRTY_KEY, DIRTY_CASE, WORK_RECORD, WORK_PERSON, PENDING_CASE, PENDING_PERSON)
+PENDING = "stats_pendingmark"
+PENDING_FLAG = "stats_pendingflag"
+WORK_TABLES = (DIRTY_KEY, DIRTY_CASE, WORK_RECORD, WORK_PERSON, PENDING, PENDING_FLAG)
+ALL_PARTS = "ARRAY['case', 'participants', 'forms', 'route']::text[]"
 VERSION = "stats_statsversion"
 PARTS = ("case", "participants", "forms", "route")
 PREFIX = "stats_fact_"
@@ -191,18 +192,25 @@ def _sex_age(sex: str, age: str) -> str:
     )
 
 
+# A bump also draws a new random token: a transaction that raised a counter and rolled back must
+# not leave the next writer the same version (a reader inside it may have cached under it).
+_RANDOM = "CAST(random() AS TEXT)"
+
+
 def _bump(scopes_select: str) -> str:
     """Raise the counters of the scopes (column `s`) `scopes_select` returns, in scope order."""
     return (
-        f"INSERT INTO {VERSION} (scope, counter) SELECT DISTINCT CAST(s AS TEXT), 1 FROM ({scopes_select}) x "
-        f"WHERE s IS NOT NULL ORDER BY 1 ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1"
+        f"INSERT INTO {VERSION} (scope, counter, token) SELECT scope, 1, {_RANDOM} FROM "
+        f"(SELECT DISTINCT CAST(s AS TEXT) AS scope FROM ({scopes_select}) x WHERE s IS NOT NULL) y "
+        f"WHERE true ORDER BY 1 ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1, "
+        f"token = {_RANDOM}"
     )
 
 
 def _bump_scope(scope: str) -> str:
     return (
-        f"INSERT INTO {VERSION} (scope, counter) VALUES ('{scope}', 1) "
-        f"ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1"
+        f"INSERT INTO {VERSION} (scope, counter, token) VALUES ('{scope}', 1, {_RANDOM}) "
+        f"ON CONFLICT (scope) DO UPDATE SET counter = {VERSION}.counter + 1, token = {_RANDOM}"
     )
 
 
@@ -508,11 +516,33 @@ def _cases_of(t: Tables, via: str, in_keys: str) -> str:
 # --- SQLite: row triggers --------------------------------------------------------------------
 
 
-# SQLite's triggers run once per row, and a bulk import writes tens of thousands of rows one
-# statement at a time: rewriting cases and cells in every row trigger made imports several times
-# slower. So they only mark the cases and persons a write touches; `flush` rewrites them all at
-# once, set-based, and every read of the statistics flushes first (SQLite has one writer at a
-# time, and a flush takes the write lock, so no read sees a fact a committed write changed).
+# A write marks what it touched (`PendingMark`: a case, a participation, a person, a cluster, an
+# institution, a term) and `flush` rewrites the cases those marks reach, facts and cells, in one
+# set-based pass. Marks are mapped to cases when flushed, not when made, so that a participation
+# moved to another case meanwhile is rewritten where it is (its own trigger marks the case it
+# left). On PostgreSQL a deferred constraint trigger flushes at commit, so committed data is
+# never marked; on SQLite, whose row triggers would otherwise rewrite once per row of a bulk
+# import (several times slower), the marks stay until the next read. Either way every read of
+# the statistics flushes first: the writing transaction's own reads, and on SQLite every read
+# (one writer at a time, and the flush takes the write lock).
+
+MARK_KINDS = {"case": "case", "participation": "participation", "person": "person",
+              "cluster": "cluster", "institution": "institution", "term": "term"}  # fmt: skip
+
+
+def _marks(kind: str) -> str:
+    return f"SELECT id FROM {PENDING} WHERE kind = '{kind}'"
+
+
+def _marked_cases(t: Tables) -> str:
+    """The cases the marks reach, as the registry stands now."""
+    return (
+        f"{_marks('case')} "
+        f"UNION SELECT case_id FROM {t.participation} WHERE id IN ({_marks('participation')}) "
+        f"UNION SELECT case_id FROM {t.participation} WHERE person_id IN ({_marks('person')}) "
+        f"UNION SELECT id FROM {t.case} WHERE owner_institution_id IN ({_marks('institution')}) "
+        f"UNION {_cases_of(t, 'term', 'IN (' + _marks('term') + ')')}"
+    )
 
 
 def _sqlite_body(t: Tables, source: Source, keys: str) -> list[str]:
@@ -523,16 +553,10 @@ def _sqlite_body(t: Tables, source: Source, keys: str) -> list[str]:
             _bump(f"SELECT {_year('sqlite', 'c.reported_on')} AS s FROM {t.participation} p "
                   f"JOIN {t.case} c ON c.id = p.case_id WHERE p.id IN ({keys})")
         ]  # fmt: skip
-    if source.via == "cluster":
-        return [
-            f"INSERT INTO {PENDING_PERSON} (person_id) SELECT person_id FROM {t.participation} "
-            f"WHERE person_id IN ({keys}) ON CONFLICT DO NOTHING"
-        ]
-    cases = f"VALUES ({'), ('.join(k.strip() for k in keys.split(','))})" if source.via == "case" else (
-        _cases_of(t, source.via, f"IN ({keys})")
-    )  # fmt: skip
+    values = " UNION ".join(f"SELECT {k.strip()} AS x" for k in keys.split(","))
     statements = [
-        f"INSERT INTO {PENDING_CASE} (case_id) SELECT * FROM ({cases}) WHERE true ON CONFLICT DO NOTHING"
+        f"INSERT INTO {PENDING} (kind, id) SELECT '{MARK_KINDS[source.via]}', x FROM ({values}) "
+        "WHERE x IS NOT NULL ON CONFLICT DO NOTHING"
     ]
     if source.via == "term":
         statements.append(_bump_scope("all"))
@@ -540,36 +564,32 @@ def _sqlite_body(t: Tables, source: Source, keys: str) -> list[str]:
 
 
 def flush_statements(t: Tables) -> list[str]:
-    """Rewrite the marked cases and persons, facts and cells, and clear the marks (SQLite)."""
-    in_cases = f"IN (SELECT case_id FROM {PENDING_CASE})"
-    in_persons = f"IN (SELECT person_id FROM {PENDING_PERSON})"
+    """Rewrite the cases and persons the marks reach, facts and cells, and clear the marks (SQLite)."""
     return [
-        *change_statements("sqlite", t, PARTS, in_cases),
-        *recluster_statements(t, in_persons),
-        f"DELETE FROM {PENDING_CASE}",
-        f"DELETE FROM {PENDING_PERSON}",
+        *change_statements("sqlite", t, PARTS, f"IN ({_marked_cases(t)})"),
+        *recluster_statements(t, f"IN ({_marks('cluster')})"),
+        f"DELETE FROM {PENDING}",
     ]
 
 
 def pending(connection: Any) -> bool:
-    if connection.vendor != "sqlite":
-        return False  # PostgreSQL's triggers rewrite in the writing statement
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {PENDING_CASE}) OR EXISTS (SELECT 1 FROM {PENDING_PERSON})"
-        )
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {PENDING})")
         return bool(cursor.fetchone()[0])
 
 
 def flush(connection: Any, t: Tables) -> bool:
-    """Bring the facts and cells up to date with every marked write; True if there was any."""
+    """Rewrite what the marks reach; True if there were any."""
     from django.db import transaction
 
-    if not pending(connection):
+    if connection.vendor not in ("sqlite", "postgresql") or not pending(connection):
         return False
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for statement in flush_statements(t):
-            cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {PREFIX}flush_now()")
+        else:
+            for statement in flush_statements(t):
+                cursor.execute(statement)
     return True
 
 
@@ -657,6 +677,23 @@ END $$""",
 BEGIN
 {rebuild}  RETURN NULL;
 END $$""",
+        f"""CREATE OR REPLACE FUNCTION {PREFIX}flush_now() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE cases bigint[]; persons bigint[];
+BEGIN
+  -- Marked participations are locked first, so that one moving to another case is seen there.
+  PERFORM 1 FROM {t.participation} WHERE id IN ({_marks("participation")}) ORDER BY id FOR SHARE;
+  cases := ARRAY(SELECT DISTINCT x FROM ({_marked_cases(t)}) m(x) WHERE x IS NOT NULL);
+  persons := ARRAY({_marks("cluster")});
+  DELETE FROM {PENDING};
+  DELETE FROM {PENDING_FLAG};
+  PERFORM {PREFIX}rewrite(cases, {ALL_PARTS});
+  PERFORM {PREFIX}recluster(persons);
+END $$""",
+        f"""CREATE OR REPLACE FUNCTION {PREFIX}flush() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM {PREFIX}flush_now();
+  RETURN NULL;
+END $$""",
     ]
 
 
@@ -679,21 +716,19 @@ def _pg_keys(source: Source, event: str) -> str:
 
 def _pg_trigger_body(t: Tables, source: Source, event: str) -> str:
     keys = f"keys := ARRAY(SELECT DISTINCT k FROM ({_pg_keys(source, event)}) x(k) WHERE k IS NOT NULL);"
-    parts = _pg_array(source.parts)
-    if source.via == "case":
-        action = f"PERFORM {PREFIX}rewrite(keys, {parts});"
-    elif source.via == "cluster":
-        action = f"PERFORM {PREFIX}recluster(keys);"
-    elif source.via in ("participation", "referral"):
-        # Lock the participations first, so that one moving to another case is seen there.
-        action = f"PERFORM 1 FROM {t.participation} WHERE id = ANY(keys) ORDER BY id FOR SHARE;\n  "
-        if source.via == "referral":
-            action += f"PERFORM {PREFIX}bump(ARRAY(SELECT CAST(year AS text) FROM {PARTICIPANT_FACT} WHERE participation_id = ANY(keys)));"
-        else:
-            action += f"PERFORM {PREFIX}rewrite(ARRAY({_cases_of(t, source.via, '= ANY(keys)')}), {parts});"
+    if source.via == "referral":
+        # No fact changes; its victim's year does. Lock the participations first, so that one
+        # moving to another case is seen there.
+        action = (
+            f"PERFORM 1 FROM {t.participation} WHERE id = ANY(keys) ORDER BY id FOR SHARE;\n  "
+            f"PERFORM {PREFIX}bump(ARRAY(SELECT CAST({_year('postgresql', 'c.reported_on')} AS text) "
+            f"FROM {t.participation} p JOIN {t.case} c ON c.id = p.case_id WHERE p.id = ANY(keys)));"
+        )
     else:
         action = (
-            f"PERFORM {PREFIX}rewrite(ARRAY({_cases_of(t, source.via, '= ANY(keys)')}), {parts});"
+            f"INSERT INTO {PENDING} (kind, id) SELECT '{MARK_KINDS[source.via]}', unnest(keys) "
+            "ON CONFLICT DO NOTHING;\n  "
+            f"INSERT INTO {PENDING_FLAG} (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING;"
         )
         if source.via == "term":
             action += f"\n  PERFORM {PREFIX}bump(ARRAY['all']);"
@@ -757,6 +792,12 @@ def pg_statements(t: Tables) -> tuple[list[str], dict[str, list[str]]]:
                 f'CREATE TRIGGER {name} AFTER TRUNCATE ON "{source.table}" '
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
             ]
+    # At commit, once per transaction that marked anything.
+    name = f"{PREFIX}commit"
+    triggers[name] = [
+        f'CREATE CONSTRAINT TRIGGER {name} AFTER INSERT ON "{PENDING_FLAG}" DEFERRABLE INITIALLY DEFERRED '
+        f"FOR EACH ROW EXECUTE FUNCTION {PREFIX}flush()"
+    ]
     return _pg_functions(t), triggers
 
 

@@ -202,22 +202,25 @@ class WorkPerson(models.Model):
         return f"{self.year} {self.measure} {self.key}"
 
 
-class PendingCase(models.Model):
-    """A case whose facts and cells a committed write changed and no read has flushed yet (SQLite)."""
+class PendingMark(models.Model):
+    """Something a write changed whose facts and cells are not rewritten yet (see `facts.flush`):
+    kind "case", "participation", "person", "cluster" (a person's), "institution" or "term"."""
 
-    case_id = models.BigIntegerField(primary_key=True)
-
-    def __str__(self) -> str:
-        return str(self.case_id)
-
-
-class PendingPerson(models.Model):
-    """A person whose cluster a committed write changed and no read has flushed yet (SQLite)."""
-
-    person_id = models.BigIntegerField(primary_key=True)
+    pk = models.CompositePrimaryKey("kind", "id")
+    kind = models.TextField()
+    id = models.BigIntegerField()
 
     def __str__(self) -> str:
-        return str(self.person_id)
+        return f"{self.kind} {self.id}"
+
+
+class PendingFlag(models.Model):
+    """One row per PostgreSQL transaction with marks: its insert queues the flush at commit."""
+
+    txid = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.txid)
 
 
 class StatsVersion(models.Model):
@@ -231,6 +234,7 @@ class StatsVersion(models.Model):
 
     scope = models.CharField(max_length=16, primary_key=True)
     counter = models.BigIntegerField(default=0)
+    token = models.TextField(default="")  # new and random at every raise: never the same twice
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.counter}"

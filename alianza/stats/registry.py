@@ -158,8 +158,8 @@ def _snapshot() -> Iterator[None]:
 
 
 def facts_flush() -> None:
-    """Rewrite what writes marked (SQLite's triggers only mark): run before reading any fact."""
-    if connection.vendor == "sqlite" and registry_available():
+    """Rewrite what writes marked and no commit has flushed yet: run before reading any fact."""
+    if facts_in_place():
         facts.flush(connection, facts.registry_tables(apps))
 
 
@@ -211,13 +211,13 @@ def year_versions(years: list[int] | None = None, *, usable: bool | None = None)
     epoch = DataVersion.objects.filter(pk=1).values_list("epoch", flat=True).first()
     if epoch is None:
         return {year: _unknown() for year in years}
-    counters = dict(
-        StatsVersion.objects.filter(scope__in=["all", *(str(y) for y in years)]).values_list(
-            "scope", "counter"
-        )
-    )
-    base = f"{epoch}:{counters.get('all', 0)}"
-    return {year: f"{base}:{counters.get(str(year), 0)}" for year in years}
+    rows = StatsVersion.objects.filter(scope__in=["all", *(str(y) for y in years)])
+    tokens = {
+        scope: f"{counter}.{token}"
+        for scope, counter, token in rows.values_list("scope", "counter", "token")
+    }
+    base = f"{epoch}:{tokens.get('all', '0')}"
+    return {year: f"{base}:{tokens.get(str(year), '0')}" for year in years}
 
 
 def scope_version(scope: str) -> str:
@@ -227,8 +227,8 @@ def scope_version(scope: str) -> str:
     epoch = DataVersion.objects.filter(pk=1).values_list("epoch", flat=True).first()
     if epoch is None:
         return _unknown()
-    counter = StatsVersion.objects.filter(scope=scope).values_list("counter", flat=True).first()
-    return f"{epoch}:{counter or 0}"
+    row = StatsVersion.objects.filter(scope=scope).values_list("counter", "token").first()
+    return f"{epoch}:{row[0]}.{row[1]}" if row else f"{epoch}:0"
 
 
 def _fact_reads(year: int | None) -> dict[str, tuple[str, list[Any], list[str]]]:

@@ -562,16 +562,32 @@ def _someone_waits_for_a_lock() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-@pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="SQLite marks writes; PostgreSQL rewrites in them"
-)
-def test_sqlite_marks_writes_and_every_read_rewrites_them_first() -> None:
-    from alianza.stats.models import PendingCase
+def test_a_write_marks_and_the_next_read_rewrites_first() -> None:
+    """Within the writing transaction (on SQLite, until any read), what changed is only marked."""
+    from alianza.stats.models import PendingMark
 
-    case = CaseFactory(reported_on=dt.date(2023, 4, 4))
+    case, person = CaseFactory(reported_on=dt.date(2023, 4, 4)), PersonFactory()
     services.stats_versions()
-    assert not PendingCase.objects.exists()
-    ParticipationFactory(case=case)
-    assert list(PendingCase.objects.values_list("case_id", flat=True)) == [case.pk]
+    assert not PendingMark.objects.exists()
+    ParticipationFactory(case=case, person=person)
+    assert list(PendingMark.objects.values_list("kind", "id")) == [("case", case.pk)]
     assert services.year_figures(year=2023).totals(year=2023)["victims"] == (1, 1)
-    assert not PendingCase.objects.exists()
+    assert not PendingMark.objects.exists()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_flushes_at_commit() -> None:
+    from alianza.stats.models import PendingMark, StatsCell
+
+    try:
+        with transaction.atomic():
+            case = CaseFactory(reported_on=dt.date(2023, 4, 4))
+            ParticipationFactory(case=case)
+            assert PendingMark.objects.exists()
+        assert not PendingMark.objects.exists()  # committed: flushed by the deferred trigger
+        cell = StatsCell.objects.get(year=2023, measure="victims", breakdown="total", category="")
+        assert (cell.raw, cell.dedup) == (1, 1)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute('TRUNCATE "people_participation", "people_person", "cases_case" CASCADE')

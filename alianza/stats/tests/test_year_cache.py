@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 from alianza.accounts.roles import Role
 from alianza.accounts.tests.factories import InstitutionFactory
@@ -138,3 +139,32 @@ def test_the_dashboard_and_plan_follow_each_write(make_user: Callable[..., Any])
     )
     victims, trend, _ = shown()
     assert victims == 1 and trend[1] == [2023, 1, 2, 1]
+
+
+class _RolledBack(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_leaves_no_cached_figures_behind() -> None:
+    """Figures read (and cached) inside a transaction that then rolls back must not be served
+    after a later write raises the year's counter to the same number."""
+    cache.clear()
+    case = CaseFactory(reported_on=dt.date(2023, 2, 1))
+    ParticipationFactory(case=case, person=PersonFactory(sex="F"))
+
+    def by_sex() -> dict[str, int]:
+        frame = services.year_figures(year=2023).breakdown(year=2023, by="sex")
+        return {r.category: r.raw for r in frame.itertuples() if r.raw}
+
+    assert by_sex() == {"F": 1}
+    try:
+        with transaction.atomic():
+            ParticipationFactory(case=case, person=PersonFactory(sex="M"))
+            assert by_sex() == {"F": 1, "M": 1}
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    ParticipationFactory(case=case, person=PersonFactory(sex="F"))
+    assert by_sex() == {"F": 2}
+    cache.clear()
