@@ -7,44 +7,48 @@ per year, one index range scan each. And the figures themselves (`StatsCell`: ev
 every category of every breakdown, raw and deduplicated) are kept as well, so that a year's
 indicators are read, not computed.
 
-Triggers on the registry tables rewrite the facts of every case a write touches, in the same
-statement and transaction, whatever wrote (forms, the API, bulk imports, raw SQL, COPY, deletes).
-Every count of a year is a sum over person keys (a cluster, or a person in none) of what each key
-contributes, and case counts are a sum over cases; so the same triggers subtract what the keys and
-cases the write touches contributed, rewrite the facts, and add what they contribute now, both
-computed from every fact of those keys in the year. After any committed write the facts and cells
-equal a recomputation from scratch. Each rewrite also raises the `StatsVersion` counter of the
-years it touched, which cached pages are keyed by.
+Triggers on the registry tables catch every write, whatever wrote (forms, the API, bulk imports,
+raw SQL, COPY, deletes), and mark what it touched (`PendingMark`); a flush rewrites the facts of
+every case the marks reach. Every count of a year is a sum over person keys (a cluster, or a
+person in none) of what each key contributes, and case counts a sum over cases; so the flush
+subtracts what the keys and cases involved contributed, rewrites the facts, and adds what they
+contribute now, both computed from every fact of those keys in the year. It also raises the
+`StatsVersion` counter of each year it touched, which cached pages are keyed by.
 
-How a write reaches the facts:
+PostgreSQL flushes at commit, in the writing transaction (a deferred constraint trigger), so no
+committed state is ever marked, and a transaction that writes a case, its people, route and
+forms rewrites it once. SQLite's triggers run once per row, so they only mark, and the marks
+wait for the next read. Every read of the statistics flushes first (the writing transaction's
+own reads included): after any committed write the facts and cells that a read sees equal a
+recomputation from scratch.
 
-* a case, its route events or its forms: that case;
-* a participation, its forms or its proceeding: the participation's case (old and new);
-* a person's sex or citizenships: every case the person takes part in;
-* an institution's name: its cases (their label); a reference term: the cases with it, and the
-  "all" scope (its labels are on every page);
+How a mark reaches cases, when flushed:
+
+* a case, its route events or its forms, a participation (old and new case): the case;
+* a participation's forms or proceeding: the participation's case as it is then;
+* a person's sex or citizenships: every case the person takes part in then;
+* an institution's name: its cases (their label); a reference term: the cases with it (and the
+  "all" scope at once: its labels are on every page);
 * a person cluster: the person's participant facts (their key);
-* a referral: no fact (the plan reads referrals itself), only its victim's year is raised;
-* the national plan's tables: the "plan" scope.
+* a referral: no fact (the plan reads referrals itself); its victim's year is raised at once;
+* the national plan's tables: the "plan" scope, at once.
 
-PostgreSQL uses statement-level triggers with transition tables, so a bulk import of 100,000 rows
-rewrites their cases in a few set-based statements. A rewrite first locks what it reads so that
-two concurrent transactions cannot each miss the other's uncommitted change: the persons of the
-cases it rewrites (FOR SHARE: a concurrent person update waits, or is waited for), the cases' fact
+On PostgreSQL a flush first locks what it reads so that two concurrent transactions cannot each
+miss the other's uncommitted change: the marked participations and the persons of the cases it
+rewrites (FOR SHARE: a concurrent update of one of them waits, or is waited for), the cases' fact
 rows (FOR UPDATE, in case order), then the version rows of the years involved (in year order):
 writers of one year take turns from there to their commit, and under READ COMMITTED each later
-statement reads what the earlier writer committed. Triggers that reach a case through a
-participation lock that participation first, so that a participation moving to another case is
-seen; cluster changes lock the persons (FOR NO KEY UPDATE) before they read and rewrite those
-persons' facts. Two transactions that edit the same case and the same person at once can
-deadlock; PostgreSQL then aborts one of them, which leaves nothing stale.
+statement reads what the earlier writer committed. Cluster changes lock the persons (FOR NO KEY
+UPDATE) before they read and rewrite those persons' facts. Two transactions that edit the same
+case and the same person at once can deadlock; PostgreSQL then aborts one of them, which leaves
+nothing stale. SQLite has one writer at a time (`transaction_mode = IMMEDIATE`), and a flush
+takes the write lock.
 
-SQLite takes the write lock at BEGIN (`transaction_mode = IMMEDIATE`), so writers never overlap;
-its triggers are per row, and may hold no WITH, hence the scratch tables (`DirtyKey`, `DirtyCase`,
-`WorkRecord`, `WorkPerson`), empty outside a trigger. SQLite drops a table's triggers when a
+SQLite allows no WITH in a trigger, hence the scratch tables (`DirtyKey`, `DirtyCase`,
+`WorkRecord`, `WorkPerson`), empty outside a flush. SQLite also drops a table's triggers when a
 migration rebuilds the table; `ensure` (run after every `migrate`) puts missing triggers back
-and rebuilds everything, and until then `triggers_in_place` is false and the statistics read
-the registry tables directly.
+and rebuilds everything, and until then `triggers_in_place` is false and the statistics read the
+registry tables directly.
 
 The trigger SQL names registry columns; renaming one of them, or changing the SQL here, needs a
 new stats migration that calls `install` (which also rebuilds the facts and cells).
