@@ -126,33 +126,29 @@ class Source:
 
     name: str  # in trigger and function names
     table: str
-    key: str  # the column the rewrite starts from
-    via: str  # case, participation, person (→ cases); cluster, referral (→ years); all, plan (a scope)
-    parts: tuple[str, ...] = ()
+    key: str  # the column of the row that the mark records
+    via: str  # what the key is (a MARK_KINDS kind), or referral / plan (a version raised at once)
     compare: tuple[str, ...] = ()  # an UPDATE matters when one of these changes; () = any change
     events: tuple[str, ...] = ("insert", "update", "delete")
 
 
 def sources(t: Tables) -> list[Source]:
     return [
-        Source("case", t.case, "id", "case", PARTS,
-               ("id", "reported_on", "crime_type", "department", "owner_institution_id")),
-        Source("caseform", t.case_forms, "case_id", "case", ("forms",), ("case_id", "referenceterm_id")),
-        Source("route", t.route, "case_id", "case", ("route",), ("case_id", "position", "event_type", "country")),
-        Source("part", t.participation, "case_id", "case", ("participants", "forms"),
-               ("id", "case_id", "person_id", "role", "age_when_trafficked")),
-        Source("partform", t.participation_forms, "participation_id", "participation", ("forms",),
+        Source("case", t.case, "id", "case", ("id", "reported_on", "crime_type", "department", "owner_institution_id")),
+        Source("caseform", t.case_forms, "case_id", "case", ("case_id", "referenceterm_id")),
+        Source("route", t.route, "case_id", "case", ("case_id", "position", "event_type", "country")),
+        # Old and new case: a participation moved away leaves a case that its id no longer reaches.
+        Source("part", t.participation, "case_id", "case", ("id", "case_id", "person_id", "role", "age_when_trafficked")),
+        Source("partform", t.participation_forms, "participation_id", "participation",
                ("participation_id", "referenceterm_id")),
-        Source("proc", t.proceeding, "participation_id", "participation", ("participants",),
-               ("participation_id", "stage")),
-        Source("person", t.person, "id", "person", ("participants",), ("id", "sex", "citizenships")),
-        Source("cluster", t.cluster, "person_id", "cluster", (), ("person_id", "cluster_id")),
-        Source("referral", t.referral, "participation_id", "referral", (), ("participation_id", "proposed_at")),
+        Source("proc", t.proceeding, "participation_id", "participation", ("participation_id", "stage")),
+        Source("person", t.person, "id", "person", ("id", "sex", "citizenships")),
+        Source("cluster", t.cluster, "person_id", "cluster", ("person_id", "cluster_id")),
+        Source("referral", t.referral, "participation_id", "referral", ("participation_id", "proposed_at")),
         # A new institution has no case yet; a renamed one changes the label of its cases.
-        Source("inst", t.institution, "id", "institution", ("case",), ("id", "name", "short_name"),
-               ("update", "delete")),
+        Source("inst", t.institution, "id", "institution", ("id", "name", "short_name"), ("update", "delete")),
         # A term's code is counted, and its labels are shown on every page.
-        Source("term", t.term, "id", "term", ("forms",)),
+        Source("term", t.term, "id", "term"),
         *(Source(f"plan{i}", table, "id", "plan") for i, table in enumerate(t.plan)),
     ]  # fmt: skip
 
@@ -160,7 +156,7 @@ def sources(t: Tables) -> list[Source]:
 # --- the statements, for both databases --------------------------------------------------------
 #
 # Conditions on a set are written as completions: `in_cases` is "= ANY(ids)" on PostgreSQL (an
-# array the trigger function computed) and "IN (NEW.case_id)" or "IN (SELECT ...)" on SQLite.
+# array the flush computed) and "IN (SELECT ...)" on SQLite.
 
 MEASURE_CONDITIONS = (
     ("victims", "f.role = 'victim'"),
@@ -737,10 +733,6 @@ def _pg_trigger_body(t: Tables, source: Source, event: str) -> str:
         if source.via == "term":
             action += f"\n  PERFORM {PREFIX}bump(ARRAY['all']);"
     return f"DECLARE keys bigint[];\nBEGIN\n  {keys}\n  IF cardinality(keys) = 0 THEN RETURN NULL; END IF;\n  {action}\n  RETURN NULL;\nEND"
-
-
-def _pg_array(values: Iterable[str]) -> str:
-    return "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]::text[]"
 
 
 def pg_statements(t: Tables) -> tuple[list[str], dict[str, list[str]]]:
