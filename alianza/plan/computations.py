@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from alianza.stats.indicators import IndicatorEngine
+from alianza.stats.indicators import Indicators
 
 
 @dataclass(frozen=True)
 class Computation:
     key: str
     label: str | Promise
-    compute: Callable[[IndicatorEngine, int], float | None]
+    compute: Callable[[Indicators, int], float | None]
 
 
 COMPUTATIONS: dict[str, Computation] = {}
@@ -29,11 +29,11 @@ COMPUTATIONS: dict[str, Computation] = {}
 def register(
     key: str, label: str | Promise
 ) -> Callable[
-    [Callable[[IndicatorEngine, int], float | None]], Callable[[IndicatorEngine, int], float | None]
+    [Callable[[Indicators, int], float | None]], Callable[[Indicators, int], float | None]
 ]:
     def wrap(
-        fn: Callable[[IndicatorEngine, int], float | None],
-    ) -> Callable[[IndicatorEngine, int], float | None]:
+        fn: Callable[[Indicators, int], float | None],
+    ) -> Callable[[Indicators, int], float | None]:
         COMPUTATIONS[key] = Computation(key, label, fn)
         return fn
 
@@ -44,8 +44,8 @@ def computation_choices() -> list[tuple[str, str | Promise]]:
     return [(c.key, c.label) for c in COMPUTATIONS.values()]
 
 
-def _total(measure: str) -> Callable[[IndicatorEngine, int], float]:
-    def compute(engine: IndicatorEngine, year: int) -> float:
+def _total(measure: str) -> Callable[[Indicators, int], float]:
+    def compute(engine: Indicators, year: int) -> float:
         return float(engine.totals(year=year)[measure][1])
 
     return compute
@@ -58,14 +58,14 @@ register("persons_convicted", _("Persons convicted"))(_total("convicted"))
 
 
 @register("conviction_rate", _("Persons convicted per 100 prosecuted"))
-def _conviction_rate(engine: IndicatorEngine, year: int) -> float | None:
+def _conviction_rate(engine: Indicators, year: int) -> float | None:
     totals = engine.totals(year=year)
     prosecuted = totals["prosecuted"][1]
     return round(100 * totals["convicted"][1] / prosecuted, 1) if prosecuted else None
 
 
 @register("child_victims_share", _("Share of victims who are children (%)"))
-def _child_share(engine: IndicatorEngine, year: int) -> float | None:
+def _child_share(engine: Indicators, year: int) -> float | None:
     frame = engine.breakdown(year=year, by="sex_age")
     counts = dict(zip(frame["category"], frame["deduplicated"], strict=True))
     total = sum(counts.values())
@@ -75,7 +75,7 @@ def _child_share(engine: IndicatorEngine, year: int) -> float | None:
 
 
 @register("international_victims_share", _("Share of victims exploited abroad (%)"))
-def _abroad_share(engine: IndicatorEngine, year: int) -> float | None:
+def _abroad_share(engine: Indicators, year: int) -> float | None:
     flows = engine.flows(year=year)
     total = int(flows["deduplicated"].sum())
     abroad = int(flows.loc[flows["destination"] != "BOL", "deduplicated"].sum())
@@ -85,7 +85,7 @@ def _abroad_share(engine: IndicatorEngine, year: int) -> float | None:
 @register(
     "victims_referred_72h_share", _("Share of victims referred to services within 72 hours (%)")
 )
-def _referred_within_72h(engine: IndicatorEngine, year: int) -> float | None:
+def _referred_within_72h(engine: Indicators, year: int) -> float | None:
     """Victims of the year's cases with a referral proposed within 72 h of the case being reported.
 
     Referrals live in the protection app, so this one is counted in the database, not the engine.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,17 +61,26 @@ def _computed_values(
     ]
     if not computed:
         return {}
-    from alianza.stats.services import indicator_engine, stats_trend
+    from alianza.stats import services
 
     out: dict[int, dict[int, Decimal | None]] = {i.pk: dict.fromkeys(years) for i in computed}
-    data_years = {int(y) for y in stats_trend()["year"]}
+    data_years = set(services.stats_versions())
+    keys = sorted({i.computation for i in computed})
+
+    def values_of(year: int) -> dict[str, float | None]:
+        figures = services.year_figures(year=year)
+        return {key: COMPUTATIONS[key].compute(figures, year) for key in keys}
+
     for year in years:
         if year not in data_years:
             continue
-        with indicator_engine(year=year) as engine:
-            for indicator in computed:
-                value = COMPUTATIONS[indicator.computation].compute(engine, year)
-                out[indicator.pk][year] = Decimal(str(value)) if value is not None else None
+        # Cached with the year's figures: recomputed only after a write that touches the year.
+        values = services.year_cached(
+            "plan-values:" + ",".join(keys), year=year, compute=functools.partial(values_of, year)
+        )
+        for indicator in computed:
+            value = values[indicator.computation]
+            out[indicator.pk][year] = Decimal(str(value)) if value is not None else None
     return out
 
 

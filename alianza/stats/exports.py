@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from alianza.stats import glotip, services
 from alianza.stats.disclosure import min_cell_from_settings
-from alianza.stats.indicators import IndicatorEngine
+from alianza.stats.indicators import Indicators
 from alianza.stats.labels import labeller
 from alianza.stats.microdata import ctdc_frame, k_anonymize
 from alianza.stats.selectors import available_years, sdg_16_2_2
@@ -25,14 +25,13 @@ from alianza.stats.selectors import available_years, sdg_16_2_2
 CSV_HEADINGS = ["year", "table", "category", "label", "raw", "deduplicated"]
 
 
-def _tables(engine: IndicatorEngine, year: int) -> list[glotip.Table]:
+def _tables(engine: Indicators, year: int) -> list[glotip.Table]:
     return glotip.glotip_tables(engine, year=year, _=_, label=labeller())
 
 
 def glotip_export(*, year: int, out: Path | io.StringIO, fmt: str) -> None:
     """Write the GLOTIP tables for `year`; `fmt` is xlsx or csv."""
-    with services.indicator_engine(year=year) as engine:
-        tables = _tables(engine, year)
+    tables = _tables(services.year_figures(year=year), year)
     if fmt == "csv":
         if isinstance(out, Path):
             with out.open("w", newline="", encoding="utf-8") as handle:
@@ -90,9 +89,9 @@ def report_context(*, year: int) -> dict[str, Any]:
     from alianza.plan.selectors import progress_by_axis
 
     min_cell = min_cell_from_settings()
-    with services.indicator_engine(year=year) as engine:
-        tables = _tables(engine, year)
-        sdg = sdg_16_2_2(engine, year=year)
+    figures = services.year_figures(year=year)
+    tables = _tables(figures, year)
+    sdg = sdg_16_2_2(figures, year=year)
     counts = services.stats_trend()
     years = available_years(counts)
     sections = []

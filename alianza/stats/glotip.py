@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from alianza.stats.disclosure import ProtectedTable, suppress
-from alianza.stats.indicators import IndicatorEngine
+from alianza.stats.indicators import Indicators
 
 Translate = Callable[[str], str]
 
@@ -64,7 +64,7 @@ def _table(
 
 
 def glotip_tables(
-    engine: IndicatorEngine, *, year: int, _: Translate = str, label: Callable[[str], str] = str
+    engine: Indicators, *, year: int, _: Translate = str, label: Callable[[str], str] = str
 ) -> list[Table]:
     """The GLOTIP tables for `year`. `_` translates titles; `label` turns category codes into names."""
     tables = [

@@ -1,8 +1,10 @@
 """Reads for the dashboards, reports and exports: figures with labels, disclosure-controlled when public.
 
 Signed-in users with `Perm.STATS_VIEW` see exact raw and deduplicated counts side by side. The
-public dashboard sees deduplicated counts after disclosure control only. Aggregates are cached
-under the data's version (`services.stats_version`), so a write never leaves them stale.
+public dashboard sees deduplicated counts after disclosure control only. A page is built from the
+chosen year's figures and every year's trend entry, each cached under its year's version
+(`services.year_figures`, `services.stats_trend`), and cached itself under all those versions, so
+a write never leaves it stale and recomputes only the years it touched.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from alianza.normalize.countries import get_country
 from alianza.normalize.errors import NormalizationError
 from alianza.stats import services
 from alianza.stats.disclosure import min_cell_from_settings, suppress_series
-from alianza.stats.indicators import IndicatorEngine
+from alianza.stats.indicators import Indicators
 from alianza.stats.labels import country_name, labeller
 from alianza.stats.models import PopulationFigure
 
@@ -75,9 +77,9 @@ def _primary_only(values: list[int], min_cell: int) -> list[int | None]:
 
 
 def _build(
-    engine: IndicatorEngine, *, trend: pd.DataFrame, year: int, public: bool, min_cell: int
+    engine: Indicators, *, trend: pd.DataFrame, year: int, public: bool, min_cell: int
 ) -> dict[str, Any]:
-    """`engine` holds the records of `year`; `trend` the cases and victims of every year."""
+    """`engine` answers for `year`; `trend` holds the cases and victims of every year."""
     label = labeller()
     years = available_years(trend)
     counts = pd.concat([engine.yearly_counts(), trend], ignore_index=True)
@@ -163,32 +165,40 @@ def dashboard_data(
     if not public:
         _require_view(acting_user)
     min_cell = min_cell_from_settings()
-    version = services.stats_version()
+    versions = services.stats_versions()
     language = translation.get_language() or "es"
-    digest = hashlib.sha256(f"{version}:{year}:{public}:{min_cell}:{language}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        repr((sorted(versions.items()), year, public, min_cell, language)).encode()
+    ).hexdigest()
     key = f"stats:dashboard:{digest}"
     data = cache.get(key)
     if data is None:
-        trend = services.stats_trend()
-        years = available_years(trend)
+        years = sorted(versions)
         chosen = year if year is not None else (years[-1] if years else timezone.now().year)
-        with services.indicator_engine(year=chosen) as engine:
-            data = _build(engine, trend=trend, year=chosen, public=public, min_cell=min_cell)
-        cache.set(key, data, CACHE_SECONDS)
+        figures = services.year_figures(year=chosen)
+        trend = services.stats_trend()
+        data = _build(figures, trend=trend, year=chosen, public=public, min_cell=min_cell)
+        if not any(v.startswith("unknown:") for v in versions.values()):
+            cache.set(key, data, CACHE_SECONDS)
     from alianza.plan.selectors import progress_by_axis
 
-    # Plan progress reads computed indicators; its tables raise the same data version.
-    plan_key = f"stats:plan-progress:{hashlib.sha256(f'{version}:{language}'.encode()).hexdigest()}"
+    # Plan progress: the plan's own tables ("plan") and the computed values of its years.
+    plan_version = services.stats_scope_version("plan")
+    plan_digest = hashlib.sha256(
+        repr((plan_version, sorted(versions.items()), language)).encode()
+    ).hexdigest()
+    plan_key = f"stats:plan-progress:{plan_digest}"
     plan = cache.get(plan_key)
     if plan is None:
         plan = progress_by_axis()
-        cache.set(plan_key, plan, CACHE_SECONDS)
+        if not plan_version.startswith("unknown:"):
+            cache.set(plan_key, plan, CACHE_SECONDS)
     data = dict(data)
     data["plan"] = plan
     return data
 
 
-def sdg_16_2_2(engine: IndicatorEngine, *, year: int) -> list[dict[str, Any]]:
+def sdg_16_2_2(engine: Indicators, *, year: int) -> list[dict[str, Any]]:
     """Detected victims per 100,000 population by sex and age group (SDG indicator 16.2.2)."""
     frame = engine.breakdown(year=year, by="sex_age")
     frame_rows: list[Any] = list(frame.itertuples())

@@ -8,14 +8,15 @@ population figures, and the privacy budget spent on differentially private relea
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from alianza.accounts import authz
 from alianza.audit.services import audit_record
 from alianza.core.errors import PermissionDenied, ValidationFailed
 from alianza.stats.disclosure import dp_counts
-from alianza.stats.indicators import IndicatorEngine, StatsData, engine_for
+from alianza.stats.indicators import IndicatorEngine, StatsData, YearFigures, engine_for
 from alianza.stats.models import (
     PersonCluster,
     PopulationFigure,
@@ -31,22 +32,44 @@ from alianza.stats.models import (
     PrivacyRelease,
 )
 
+T = TypeVar("T")
+
 DEFAULT_DP_BUDGET = 3.0  # total epsilon per data year; ALIANZA_DP_EPSILON_BUDGET overrides it
 
 
 class StatsSource(Protocol):
-    """Where the statistics read their records from."""
+    """Where the statistics read their records from, and the versions that key cached figures."""
 
     def load(self, year: int | None = None) -> StatsData:
         """All records, or those of the cases reported in `year`."""
         ...
 
-    def trend(self) -> pd.DataFrame:
-        """year, measure (cases, victims), raw, deduplicated for every year: the dashboard's trend."""
+    def load_versioned(self, year: int | None = None) -> tuple[StatsData, str]:
+        """`load(year)` and the version of what it read, from one snapshot."""
+        ...
+
+    def figures_versioned(self, year: int) -> tuple[YearFigures, str]:
+        """Every count, breakdown and flow of `year`, and their version, from one snapshot."""
+        ...
+
+    def versions(self) -> dict[int, str]:
+        """Every year with cases → a version that changes whenever the year's figures may."""
+        ...
+
+    def year_version(self, year: int) -> str: ...
+
+    def scope_version(self, scope: str) -> str:
+        """The version of another scope: "plan" (the national plan's tables)."""
+        ...
+
+    def trend_versioned(
+        self, years: list[int] | None = None
+    ) -> tuple[pd.DataFrame, dict[int, str]]:
+        """year, measure (cases, victims), raw, deduplicated for `years` (every year), with their versions."""
         ...
 
     def version(self) -> str:
-        """Changes whenever any record the statistics read changes: the cache key of aggregates."""
+        """Changes whenever any record the statistics read changes."""
         ...
 
 
@@ -63,10 +86,33 @@ class FrameSource:
     def load(self, year: int | None = None) -> StatsData:
         return self.data
 
-    def trend(self) -> pd.DataFrame:
+    def load_versioned(self, year: int | None = None) -> tuple[StatsData, str]:
+        return self.data, self.version()
+
+    def figures_versioned(self, year: int) -> tuple[YearFigures, str]:
+        with engine_for(self.data) as engine:
+            return engine.year_figures(year=year), self.version()
+
+    def versions(self) -> dict[int, str]:
+        version = self.version()
+        return {int(year): version for year in sorted(set(self.data.cases["year"]))}
+
+    def year_version(self, year: int) -> str:
+        return self.version()
+
+    def scope_version(self, scope: str) -> str:
+        return self.version()
+
+    def trend_versioned(
+        self, years: list[int] | None = None
+    ) -> tuple[pd.DataFrame, dict[int, str]]:
         with engine_for(self.data) as engine:
             counts = engine.yearly_counts()
-        return counts[counts["measure"].isin(["cases", "victims"])].reset_index(drop=True)
+        counts = counts[counts["measure"].isin(["cases", "victims"])]
+        if years is not None:
+            counts = counts[counts["year"].isin(years)]
+        counts = counts.reset_index(drop=True)
+        return counts, dict.fromkeys((int(y) for y in counts["year"]), self.version())
 
     def version(self) -> str:
         from alianza.stats.registry import data_version
@@ -99,9 +145,90 @@ def indicator_engine(*, year: int | None = None) -> Iterator[IndicatorEngine]:
         yield engine
 
 
+# --- figures cached per year -------------------------------------------------------------------
+#
+# Cached entries are keyed by the version of the year they count (see `registry.year_versions`):
+# a write raises the version of the years it touches in its own transaction, so an entry is
+# never served after a write that changed it, and a write in one year leaves the others' valid.
+# An entry is stored under the version read in the same snapshot as its data, or read before its
+# data was, never after; an unknown version (no triggers) is never stored.
+
+FIGURES_SECONDS = 24 * 3600
+_MISSING = object()
+
+
+def _key(kind: str, version: str, *parts: Any) -> str:
+    return f"stats:{kind}:" + hashlib.sha256(repr((version, *parts)).encode()).hexdigest()
+
+
+def _store(key: str, version: str, value: Any) -> None:
+    if not version.startswith("unknown:"):
+        cache.set(key, value, FIGURES_SECONDS)
+
+
+def year_figures(*, year: int) -> YearFigures:
+    """Every count, breakdown and flow of `year` (see `IndicatorEngine.year_figures`), cached."""
+    source = stats_source()
+    figures = cache.get(_key("figures", source.year_version(year), year))
+    if figures is None:
+        figures, version = source.figures_versioned(year)
+        _store(_key("figures", version, year), version, figures)
+    return figures
+
+
+def year_cached(name: str, *, year: int, compute: Callable[[], T]) -> T:
+    """`compute()`, cached until a write changes what is counted for `year`.
+
+    For values computed from the registry (not from `year_figures`) whose inputs the year's
+    version covers: the version is read first, so the value is at least as new as its key.
+    """
+    version = stats_source().year_version(year)
+    key = _key(name, version, year)
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        _store(key, version, value)
+    return cast(T, value)
+
+
 def stats_trend() -> pd.DataFrame:
-    """Cases and victims (raw and deduplicated) for every year."""
-    return stats_source().trend()
+    """Cases and victims (raw and deduplicated) for every year, each year cached on its own."""
+    source = stats_source()
+    parts, missing = [], []
+    for year, version in source.versions().items():
+        part = cache.get(_key("trend", version, year))
+        if part is None:
+            figures = cache.get(_key("figures", version, year))
+            if figures is not None:
+                counts = figures.yearly_counts()
+                part = counts[counts["measure"].isin(["cases", "victims"])].reset_index(drop=True)
+                _store(_key("trend", version, year), version, part)
+        if part is None:
+            missing.append(year)
+        else:
+            parts.append(part)
+    if missing:
+        computed, versions = source.trend_versioned(missing)
+        for year, version in versions.items():
+            part = computed[computed["year"] == year].reset_index(drop=True)
+            _store(_key("trend", version, year), version, part)
+            parts.append(part)
+    columns = ["year", "measure", "raw", "deduplicated"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(parts, ignore_index=True)[columns]
+    return frame.sort_values(["year", "measure"], ignore_index=True).astype(
+        {"year": "int64", "raw": "int64", "deduplicated": "int64"}
+    )
+
+
+def stats_versions() -> dict[int, str]:
+    """Every year with cases → its version; a page built from them is keyed by all of them."""
+    return stats_source().versions()
+
+
+def stats_scope_version(scope: str) -> str:
+    return stats_source().scope_version(scope)
 
 
 def stats_version() -> str:
@@ -124,18 +251,33 @@ def person_clusters_replace(*, acting_user: Any, clusters: Mapping[int, str]) ->
     """Replace the whole person → cluster mapping (linkage calls this after each confirmed change).
 
     Persons absent from `clusters` become clusters of their own. Returns the number of rows.
+    Only the rows that differ are written, so that the statistics of the years those persons
+    appear in are the only ones recomputed.
     """
     if acting_user is not None and not authz.has_perm(acting_user, authz.Perm.LINKAGE_REVIEW):
         raise PermissionDenied(_("You may not change how records are grouped into persons."))
+    wanted = {int(person_id): str(cluster_id) for person_id, cluster_id in clusters.items()}
     with transaction.atomic(durable=True):
-        PersonCluster.objects.all().delete()
+        if connection.vendor == "postgresql":  # one replacement at a time; readers go on
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'LOCK TABLE "{PersonCluster._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE'
+                )
+        current = dict(PersonCluster.objects.values_list("person_id", "cluster_id"))
+        stale = [p for p, c in current.items() if wanted.get(p) != c]
+        for start in range(0, len(stale), 5000):
+            PersonCluster.objects.filter(person_id__in=stale[start : start + 5000]).delete()
         PersonCluster.objects.bulk_create(
-            PersonCluster(person_id=int(person_id), cluster_id=str(cluster_id))
-            for person_id, cluster_id in clusters.items()
+            (
+                PersonCluster(person_id=p, cluster_id=c)
+                for p, c in wanted.items()
+                if current.get(p) != c
+            ),
+            batch_size=5000,
         )
         audit_record(actor=acting_user, action="stats.person_clusters_replace", object_type="stats.personcluster",
-                     object_id=str(len(clusters)))  # fmt: skip
-    return len(clusters)
+                     object_id=str(len(wanted)))  # fmt: skip
+    return len(wanted)
 
 
 # --- differential privacy ----------------------------------------------------------------------
@@ -174,8 +316,7 @@ def privacy_release_create(*, acting_user: Any, year: int, epsilon: float) -> Pr
                 )
                 % {"year": year, "spent": spent, "budget": dp_budget()}
             )
-        with indicator_engine(year=year) as engine:
-            frame = engine.breakdown(year=year, by="sex_age")
+        frame = year_figures(year=year).breakdown(year=year, by="sex_age")
         noisy = dp_counts(list(frame["deduplicated"]), epsilon=epsilon)
         release = PrivacyRelease.objects.create(
             table="victims_by_sex_age", year=year, epsilon=Decimal(str(epsilon)).quantize(Decimal("0.001")),

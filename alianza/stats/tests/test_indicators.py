@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 
 from alianza.stats.indicators import IndicatorEngine, engine_for
@@ -109,3 +110,33 @@ def test_all_indicators_for_a_year(engine: IndicatorEngine) -> None:
     result = all_indicators(engine, year=2023)
     assert result["totals"]["victims"] == (4, 3)
     assert len([k for k in result if k.startswith("victims_by_")]) == 8
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_year_figures_equal_the_engine_query_by_query(linked: bool) -> None:
+    """The one-pass figures of a year answer every question as the engine's own queries do."""
+    from alianza.stats.indicators import BREAKDOWNS, MEASURES
+    from alianza.stats.synthetic import synthetic_data
+
+    for data in (small_data(linked=linked), synthetic_data({2021: 300, 2022: 500})):
+        if not linked:
+            data.clusters = data.clusters.iloc[0:0]
+        with engine_for(data) as engine:
+            for year in sorted(set(data.cases["year"])):
+                figures = engine.year_figures(year=year)
+                assert figures.totals(year=year) == engine.totals(year=year)
+                pd.testing.assert_frame_equal(figures.flows(year=year), engine.flows(year=year))
+                for measure in MEASURES:
+                    for by in BREAKDOWNS:
+                        if measure == "cases" and by in ("sex_age", "sex", "citizenship"):
+                            continue
+                        expected = engine.breakdown(year=year, by=by, measure=measure)
+                        got = figures.breakdown(year=year, by=by, measure=measure)
+                        pd.testing.assert_frame_equal(
+                            got,
+                            expected.reset_index(drop=True),
+                            check_dtype=False,
+                            obj=f"{year} {measure} {by}",
+                        )
+        with pytest.raises(ValueError):
+            figures.breakdown(year=year + 1, by="sex")
