@@ -20,12 +20,15 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+# One marker per set of extras, so that asking for another set (CI adds spark) installs it.
+comma := ,
+DEV_MARKER := $(VENV)/.installed-$(subst $(comma),-,$(TEST_EXTRAS))
+$(DEV_MARKER): $(VENV)/.installed
 	$(PIP) install --quiet -c constraints.txt -e '.[$(TEST_EXTRAS)]'
 	touch $@
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(DEV_MARKER)
 
 # Compile the message catalogues (es, en, pt) that the UI is translated with.
 messages: $(VENV)/.installed
