@@ -70,6 +70,7 @@ from alianza.prosecution.models import Proceeding, ProceedingStage
 DEMO_PREFIX = "DEMO-"
 TWIN_SHARE = 0.2  # the share of cases that a second agency records again
 YEAR_TREND = {2018: 463, 2019: 489, 2020: 402, 2021: 497, 2022: 551, 2023: 612, 2024: 655, 2025: 690}
+DEMO_CASES = sum(YEAR_TREND.values())  # the default world: each year's count exactly as in the trend
 
 FEMALE_NAMES = ["María", "Juana", "Rosa", "Ana", "Luz", "Carmen", "Lidia", "Roxana", "Wendy", "Jhenny", "Nayeli",
                 "Mayra", "Sonia", "Marisol", "Beatriz", "Ximena", "Gabriela", "Daniela", "Micaela", "Yola", "Inés",
@@ -189,13 +190,27 @@ def _person_input(spec: _PersonSpec, *, full_birth_date: bool) -> PersonInput:
     )
 
 
+def year_plan(n_cases: int, *, twins: bool = True) -> dict[int, tuple[int, int]]:
+    """Per year, how many cases to draw and how many of them a second agency records again.
+
+    Originals plus twins follow YEAR_TREND scaled to `n_cases`, so that the registry's raw yearly
+    counts are the trend itself (exactly so at the default size, DEMO_CASES).
+    """
+    total = sum(YEAR_TREND.values())
+    plan = {}
+    for year, count in YEAR_TREND.items():
+        target = round(n_cases * count / total)
+        again = round(target * TWIN_SHARE / (1 + TWIN_SHARE)) if twins else 0
+        plan[year] = (target - again, again)
+    return plan
+
+
 def _world(
     rng: random.Random, *, n_cases: int, owners: Sequence[tuple[Institution, float]], institutions: dict[str, Institution] | None = None
 ) -> Iterator[_CaseSpec]:
     """The demo world, case by case, as a user would enter it."""
     institutions = institutions or {}
-    total = sum(YEAR_TREND.values())
-    per_year = {year: round(n_cases / (1 + TWIN_SHARE) * count / total) for year, count in YEAR_TREND.items()}
+    per_year = year_plan(n_cases, twins=len(owners) > 1)
     serial = 0
 
     def case(year: int, owner: Institution, crime: str, when: dt.date, form: str, department: str, city: str,
@@ -222,8 +237,9 @@ def _world(
             spec.shares.append((institutions[partner].pk, categories))
         return spec
 
-    for year, count in per_year.items():
-        for _ in range(count):
+    for year, (originals, twins) in per_year.items():
+        twinned = set(rng.sample(range(originals), twins))
+        for index in range(originals):
             when = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
             crime = _pick(rng, [(CrimeType.TRAFFICKING, 72), (CrimeType.SMUGGLING, 18), (CrimeType.RELATED, 10)])
             form = _pick(rng, EXPLOITATION_MIX) if crime != CrimeType.SMUGGLING else ""
@@ -279,7 +295,7 @@ def _world(
             original.participants = [*victims, *suspects, *complainants]
             yield original
             # The same events recorded again by another agency: police and prosecution, or an NGO.
-            if rng.random() < TWIN_SHARE and len(owners) > 1:
+            if index in twinned:
                 other = _pick(rng, [(i, w) for i, w in owners if i != owner])
                 twin = case(year, other, crime, min(when + dt.timedelta(days=rng.randint(1, 60)), dt.date(year, 12, 31)),
                             form, department, city, first_incident)
@@ -324,7 +340,7 @@ def _write(batch: list[_CaseSpec], lookup: ReferenceLookup) -> None:
     ])
 
 
-def demo_cases_seed(*, seed: int = 263, n_cases: int = 4000, progress: Callable[[int], object] | None = None) -> int:
+def demo_cases_seed(*, seed: int = 263, n_cases: int = DEMO_CASES, progress: Callable[[int], object] | None = None) -> int:
     """Create the demo cases if they are not there yet; returns how many were created."""
     reference_data_load()
     if Case.objects.filter(source_record_id__startswith=DEMO_PREFIX).exists():

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
 from alianza.accounts.demo import demo_accounts_seed
-from alianza.cases.tests.factories import CaseFactory
+from alianza.cases.demo import demo_cases_seed
+from alianza.linkage.demo import demo_linkage_seed
 from alianza.plan.models import Plan
 from alianza.stats.demo import demo_stats_seed
 from alianza.stats.indicators import engine_for
+from alianza.stats.models import PopulationFigure
 from alianza.stats.registry import RegistrySource
-from alianza.stats.synthetic import DEMO_CASES_PER_YEAR
 
 
-@pytest.mark.django_db
-def test_demo_seed_fills_the_registry_once(db: Any) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_registry_shows_the_public_trend_and_the_victims_two_agencies_know(db: Any) -> None:
     demo_accounts_seed()
-    CaseFactory.create_batch(3, reported_on=dt.date(2018, 6, 1))  # another demo seed's cases
+    demo_cases_seed()
     first = demo_stats_seed()
-    assert first["cases"] == sum(DEMO_CASES_PER_YEAR.values()) - 3
-    assert demo_stats_seed()["cases"] == 0
+    assert first["population_figures"] > 0 and PopulationFigure.objects.count() == first["population_figures"]
+    assert demo_stats_seed()["population_figures"] == 0
     assert Plan.objects.count() == 1
+    demo_linkage_seed()  # clusters the victims that two agencies recorded
     with engine_for(RegistrySource().load()) as engine:
-        totals = {year: engine.totals(year=year) for year in (2018, 2022)}
+        totals = {year: engine.totals(year=year) for year in (2018, 2022, 2025)}
     assert totals[2018]["cases"] == (463, 463) and totals[2022]["cases"] == (551, 551)
+    assert totals[2025]["cases"][0] > totals[2022]["cases"][0]
     raw, dedup = totals[2022]["victims"]
-    assert raw > dedup > 0  # victims known to two agencies
+    assert raw > dedup > 0.75 * raw  # twins counted once; the rest are distinct people
     assert totals[2022]["convicted"][0] > 0

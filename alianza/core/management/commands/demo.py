@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from alianza.accounts.demo import DEMO_PASSWORD, demo_accounts_seed
 from alianza.accounts.roles import MFA_REQUIRED_ROLES
 from alianza.agreements.demo import demo_agreements_seed
-from alianza.cases.demo import demo_cases_seed
+from alianza.cases.demo import DEMO_CASES, demo_cases_seed
 from alianza.linkage.demo import demo_linkage_seed
 from alianza.protection.demo import demo_protection_seed
 from alianza.stats.demo import demo_stats_seed
@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=263, help="Random seed for generated data.")
-        parser.add_argument("--cases", type=int, default=4000, help="How many demo cases to generate.")
+        parser.add_argument(
+            "--cases", type=int, default=DEMO_CASES, help="How many demo cases to generate (default: the public trend, 2018-2025)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.SETTINGS_MODULE.endswith("production"):
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         demo_cases_seed(seed=options["seed"], n_cases=options["cases"])
         demo_protection_seed()
         demo_agreements_seed()
-        demo_stats_seed(seed=options["seed"])
+        demo_stats_seed()
         # Last: linkage reads every agency's persons, and fills the review queue and the clusters.
         demo_linkage_seed()
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000 with:"))
