@@ -21,8 +21,16 @@ from django.utils.translation import gettext as _
 from alianza.accounts import authz
 from alianza.audit.models import AuditEntry
 from alianza.audit.services import audit_record_now
+from alianza.cases.access import CATEGORY_BITS, mask_of
 from alianza.cases.choices import Sensitivity, Vocabulary
-from alianza.cases.models import Case, CaseSearchToken, CaseShare, ReferenceTerm, RouteEvent
+from alianza.cases.models import (
+    Case,
+    CaseAccess,
+    CaseSearchToken,
+    CaseShare,
+    ReferenceTerm,
+    RouteEvent,
+)
 from alianza.cases.services import filter_key_country, filter_key_form, search_tokens
 from alianza.core.errors import NotFound
 from alianza.people.choices import ParticipationRole, RoleInProcess
@@ -125,9 +133,9 @@ def _token_matches(word: str, *, is_name: bool | None, owner_id: int | None = No
     return tokens.values("case_id")
 
 
-def _token_probe(word: str, *, is_name: bool) -> QuerySet[Any]:
+def _token_probe(word: str, *, is_name: bool, id_field: str = "pk") -> QuerySet[Any]:
     """The tokens of one case (the outer query's) that start with `word` (index cases_token_case)."""
-    tokens = CaseSearchToken.objects.filter(case=OuterRef("pk"), is_name=is_name)
+    tokens = CaseSearchToken.objects.filter(case=OuterRef(id_field), is_name=is_name)
     if connection.vendor == "sqlite":
         # A prefix compared as a substring, so that SQLite looks the case up rather than the word.
         return tokens.annotate(prefix=Substr("token", 1, len(word))).filter(prefix=word)
@@ -143,12 +151,14 @@ class _Part:
     owner_id: int | None = None  # every case of the part is this institution's: search its own tokens
     walk: bool = False  # probe the words' matches while reading the part in index order
     among: QuerySet[Any] | None = None  # the ids of the part's cases, when few (the shared ones)
+    shared_mask: int = 0  # the shared part: the categories that count (CaseAccess.mask bits)
+    identity_bit: int = 0  # the shared part: names count where this bit is shared (0: nowhere)
 
 
 def _filtered(
-    qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
-    matching: list[int] | None = None,
-) -> QuerySet[Case]:
+    qs: QuerySet[Any], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
+    matching: list[int] | None = None, id_field: str = "pk",
+) -> QuerySet[Any]:
     """`qs` narrowed by the search words and the filters: the one definition of what matches.
 
     `names` says where participants' names may be searched: in every case of `qs`, in none,
@@ -156,16 +166,30 @@ def _filtered(
     user may not see identities of. With `walk`, a word's matches are only probed while the
     database reads `qs` in the list's index order, instead of driving the query case by case
     from them, which costs a row lookup per match of a common name. `matching` gives the ids of
-    the cases the words match (when few, see `_few_matches`) instead of the words.
+    the cases the words match (when few, see `_few_matches`) instead of the words. `id_field`
+    names the case's id in `qs` (`case_id` in `CaseAccess`, whose rows have the filtered columns).
     """
-    probe: Any = F("id") + 0 if walk else F("id")  # "id + 0" cannot drive the query from the ids
+    column = "id" if id_field == "pk" else id_field
+    probe: Any = F(column) + 0 if walk else F(column)  # "id + 0" cannot drive the query from the ids
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if matching is not None:
-        qs = qs.filter(pk__in=matching)
+        qs = qs.filter(**{f"{id_field}__in": matching})
         if isinstance(names, Q):  # names count only in some cases: check each case's own tokens
             for word in words:
-                qs = qs.filter(Q(Exists(_token_probe(word, is_name=False))) | (Q(Exists(_token_probe(word, is_name=True))) & names))
+                qs = qs.filter(
+                    Q(Exists(_token_probe(word, is_name=False, id_field=id_field)))
+                    | (Q(Exists(_token_probe(word, is_name=True, id_field=id_field))) & names)
+                )
         words = []  # otherwise the ids are exactly the matches
+    elif id_field != "pk":
+        # Read in index order with each row's own tokens probed: a page reads few rows.
+        for word in words:
+            matches = Q(Exists(_token_probe(word, is_name=False, id_field=id_field)))
+            if names is not False:
+                name_match = Q(Exists(_token_probe(word, is_name=True, id_field=id_field)))
+                matches |= name_match if names is True else name_match & names
+            qs = qs.filter(matches)
+        words = []
     for word in words:
         qs = qs.alias(probe_id=probe)
         if names is True:
@@ -227,7 +251,8 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
 
     The own cases and national scope are many: a page (`for_page`) reads them in the list's
     index order and stops after its rows, probing the search words' matches. The shared cases
-    are read from the shares.
+    are read from `CaseAccess` in the list's order too (see `_shared_rows`), or from the shares
+    for the other sorts.
     """
     if not authz.has_perm(user, authz.Perm.CASE_VIEW):
         return []
@@ -240,7 +265,10 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     identity_shared = Q(pk__in=mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id"))
     parts = [
         _Part(own, identity, owner_id=user.institution_id, walk=for_page),
-        _Part(shared & ~own, identity_shared if identity else False, among=shared_ids),
+        _Part(
+            shared & ~own, identity_shared if identity else False, among=shared_ids, shared_mask=mask_of(categories),
+            identity_bit=CATEGORY_BITS[authz.Category.VICTIM_IDENTITY] if identity else 0,
+        ),
     ]
     if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
         parts.append(_Part(~own & ~shared & ~Q(sensitivity=Sensitivity.RESTRICTED), False, walk=True))
@@ -271,6 +299,30 @@ def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
 
 
 COUNT_LIMIT = 10_000  # the list counts its matches exactly up to here, then says "more than"
+
+# The sorts that the shared part reads from CaseAccess (index case_access_list), by their columns there.
+ACCESS_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("-reported_on", "-id"): ("-reported_on", "-case_id"), ("reported_on", "id"): ("reported_on", "case_id"),
+}
+
+
+def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int] | None) -> QuerySet[Any]:
+    """The cases shared with the user's institution (not its own) that match `filters`, from
+    CaseAccess: the shares of a category the user's role may see (`part.shared_mask`), names
+    searched where victims' identities are shared (`part.identity_bit`). The same cases as
+    `part.cases` and `part.names` select; the rows hold the sort and filter columns."""
+    institution = user.institution_id
+    qs = (
+        CaseAccess.objects.filter(institution_id=institution)
+        .exclude(owner_institution_id=institution)
+        .alias(shared=F("mask").bitand(part.shared_mask))
+        .exclude(shared=0)
+    )
+    names: Q | bool = False
+    if part.identity_bit:
+        qs = qs.alias(identity=F("mask").bitand(part.identity_bit))
+        names = ~Q(identity=0)
+    return _filtered(qs, filters, names=names, matching=matching, id_field="case_id")
 
 
 @dataclass
@@ -345,6 +397,8 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
             # not worth the look.
             common = part.among is not None and index > 0 and few.get(0) is None
             few[index] = None if common else _few_matches(part, words)
+        if part.shared_mask and order in ACCESS_ORDERS:
+            return _shared_rows(acting_user, part, filters, few[index]).order_by()
         qs = _filtered(
             Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id,
             walk=part.walk and few[index] is None, matching=few[index],
@@ -362,7 +416,12 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
     start = (number - 1) * page_size
     candidates: list[tuple[Any, ...]] = []
     for index, part in enumerate(_visible_parts(acting_user, for_page=True)):
-        candidates += part_query(index, part).order_by(*order).values_list(*columns)[: start + page_size + 1]
+        qs = part_query(index, part)
+        if qs.model is CaseAccess:
+            found = qs.order_by(*ACCESS_ORDERS[order]).values_list("case_id", *columns[1:])
+        else:
+            found = qs.order_by(*order).values_list(*columns)
+        candidates += found[: start + page_size + 1]
     ids = [row[0] for row in _sorted_rows(candidates, order)[start : start + page_size + 1]]
     rows = {case.pk: case for case in _with_list_columns(Case.objects.filter(pk__in=ids[:page_size]), acting_user)}
     return CasePage([rows[pk] for pk in ids[:page_size] if pk in rows], number, page_size, count, exact, len(ids) > page_size)

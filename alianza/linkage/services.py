@@ -458,10 +458,16 @@ class _Found:
 
 
 def _check(ids: set[int]) -> list[MissingPersonMatch]:
+    # New victims are compared with missing-person reports and new reports with victims: a role
+    # is only worth reading among the new ids if the other role is recorded somewhere (a bulk
+    # import of victims into a registry without reports reads nothing).
+    pairs = {ParticipationRole.MISSING_PERSON: ParticipationRole.VICTIM, ParticipationRole.VICTIM: ParticipationRole.MISSING_PERSON}
+    roles = [role for role, other in pairs.items() if Participation.objects.filter(role=other).exists()]
+    if not roles:
+        return []
     new = list(
-        Participation.objects.filter(
-            pk__in=ids, role__in=[ParticipationRole.MISSING_PERSON, ParticipationRole.VICTIM]
-        ).values_list("pk", "person_id", "case_id", "case__owner_institution_id", "role")
+        Participation.objects.filter(pk__in=ids, role__in=roles)
+        .values_list("pk", "person_id", "case_id", "case__owner_institution_id", "role")
     )
     if not new:
         return []
