@@ -142,6 +142,16 @@ def _token_probe(word: str, *, is_name: bool, id_field: str = "pk") -> QuerySet[
     return tokens.filter(token__startswith=word)
 
 
+def _word_probe(word: str, names: Q | bool, id_field: str) -> Q:
+    """The outer query's case has a token starting with `word`: of its other text, or of names
+    where `names` allows."""
+    match = Q(Exists(_token_probe(word, is_name=False, id_field=id_field)))
+    if names is False:
+        return match
+    name_match = Q(Exists(_token_probe(word, is_name=True, id_field=id_field)))
+    return match | (name_match if names is True else name_match & names)
+
+
 @dataclass(frozen=True)
 class _Part:
     """A part of what a user may see, and how to search and read it (see `_visible_parts`)."""
@@ -157,7 +167,7 @@ class _Part:
 
 def _filtered(
     qs: QuerySet[Any], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
-    matching: list[int] | None = None, id_field: str = "pk",
+    matching: list[int] | None = None, id_field: str = "pk", candidates: bool = False,
 ) -> QuerySet[Any]:
     """`qs` narrowed by the search words and the filters: the one definition of what matches.
 
@@ -166,7 +176,8 @@ def _filtered(
     user may not see identities of. With `walk`, a word's matches are only probed while the
     database reads `qs` in the list's index order, instead of driving the query case by case
     from them, which costs a row lookup per match of a common name. `matching` gives the ids of
-    the cases the words match (when few, see `_few_matches`) instead of the words. `id_field`
+    the cases the words match (when few, see `_few_matches`) instead of the words, or, with
+    `candidates`, the cases that some of the words match, to be checked one by one. `id_field`
     names the case's id in `qs` (`case_id` in `CaseAccess`, whose rows have the filtered columns).
     """
     column = "id" if id_field == "pk" else id_field
@@ -174,21 +185,14 @@ def _filtered(
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if matching is not None:
         qs = qs.filter(**{f"{id_field}__in": matching})
-        if isinstance(names, Q):  # names count only in some cases: check each case's own tokens
+        if isinstance(names, Q) or candidates:  # check each case's own tokens
             for word in words:
-                qs = qs.filter(
-                    Q(Exists(_token_probe(word, is_name=False, id_field=id_field)))
-                    | (Q(Exists(_token_probe(word, is_name=True, id_field=id_field))) & names)
-                )
+                qs = qs.filter(_word_probe(word, names, id_field))
         words = []  # otherwise the ids are exactly the matches
     elif id_field != "pk":
         # Read in index order with each row's own tokens probed: a page reads few rows.
         for word in words:
-            matches = Q(Exists(_token_probe(word, is_name=False, id_field=id_field)))
-            if names is not False:
-                name_match = Q(Exists(_token_probe(word, is_name=True, id_field=id_field)))
-                matches |= name_match if names is True else name_match & names
-            qs = qs.filter(matches)
+            qs = qs.filter(_word_probe(word, names, id_field))
         words = []
     for word in words:
         qs = qs.alias(probe_id=probe)
@@ -241,6 +245,18 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
     return _with_list_columns(qs, acting_user).order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
 
 
+def _shared_ids(user: Any, mask: int) -> QuerySet[Any]:
+    """The ids of the cases shared with the user's institution (not its own) in a category of `mask`."""
+    institution = user.institution_id
+    return (
+        CaseAccess.objects.filter(institution_id=institution)
+        .exclude(owner_institution_id=institution)
+        .alias(shared=F("mask").bitand(mask))
+        .exclude(shared=0)
+        .values("case_id")
+    )
+
+
 def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     """`visible_cases(user)` cut into disjoint parts, with where names may be searched in each.
 
@@ -266,8 +282,8 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     parts = [
         _Part(own, identity, owner_id=user.institution_id, walk=for_page),
         _Part(
-            shared & ~own, identity_shared if identity else False, among=shared_ids, shared_mask=mask_of(categories),
-            identity_bit=CATEGORY_BITS[authz.Category.VICTIM_IDENTITY] if identity else 0,
+            shared & ~own, identity_shared if identity else False, among=_shared_ids(user, mask_of(categories)),
+            shared_mask=mask_of(categories), identity_bit=CATEGORY_BITS[authz.Category.VICTIM_IDENTITY] if identity else 0,
         ),
     ]
     if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
@@ -290,12 +306,27 @@ def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
     if not words:
         return None
     kind = False if part.names is False else None  # where names count somewhere, every token is a candidate
-    lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
     if part.among is not None:
-        lists.append(part.among)  # only the part's own cases: few, but every institution's tokens
+        # Only the part's own cases: few, but every institution's tokens. The rarest word's (the
+        # words come rarest first) are the candidates, and `_filtered` checks the others case
+        # by case: reading every word's tokens of the whole registry costs more.
+        lists = [_token_matches(words[0], is_name=kind), part.among]
+    else:
+        lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
     ids = lists[0].intersection(*lists[1:]) if len(lists) > 1 else lists[0].distinct()
-    found = list(ids.values_list("case_id", flat=True)[: FEW_MATCHES + 1])
-    return found if len(found) <= FEW_MATCHES else None
+    ids = ids.values_list("case_id", flat=True)
+    if ids[FEW_MATCHES : FEW_MATCHES + 1].exists():  # too many: found out without reading them
+        return None
+    return list(ids)
+
+
+def _rarest_first(words: list[str], owner_id: int | None) -> list[str]:
+    """`words` by how many of the institution's own tokens start with each (counted up to
+    FEW_MATCHES), fewest first, then longest first: one short index read per word."""
+    if len(words) < 2 or owner_id is None:
+        return words
+    counts = {word: _token_matches(word, is_name=None, owner_id=owner_id)[: FEW_MATCHES + 1].count() for word in words}
+    return sorted(words, key=lambda word: (counts[word], -len(word)))
 
 
 COUNT_LIMIT = 10_000  # the list counts its matches exactly up to here, then says "more than"
@@ -306,7 +337,7 @@ ACCESS_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {
 }
 
 
-def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int] | None) -> QuerySet[Any]:
+def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int] | None, *, candidates: bool) -> QuerySet[Any]:
     """The cases shared with the user's institution (not its own) that match `filters`, from
     CaseAccess: the shares of a category the user's role may see (`part.shared_mask`), names
     searched where victims' identities are shared (`part.identity_bit`). The same cases as
@@ -322,7 +353,7 @@ def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int
     if part.identity_bit:
         qs = qs.alias(identity=F("mask").bitand(part.identity_bit))
         names = ~Q(identity=0)
-    return _filtered(qs, filters, names=names, matching=matching, id_field="case_id")
+    return _filtered(qs, filters, names=names, matching=matching, id_field="case_id", candidates=candidates)
 
 
 @dataclass
@@ -388,7 +419,7 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
     order = SORTS.get(filters.sort, SORTS["-reported_on"])
     columns = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
 
-    words = sorted(search_tokens(filters.q), key=len, reverse=True)
+    words = _rarest_first(sorted(search_tokens(filters.q), key=len, reverse=True), acting_user.institution_id)
     few: dict[int, list[int] | None] = {}
 
     def part_query(index: int, part: _Part) -> QuerySet[Any]:
@@ -397,11 +428,12 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
             # not worth the look.
             common = part.among is not None and index > 0 and few.get(0) is None
             few[index] = None if common else _few_matches(part, words)
+        candidates = part.among is not None and len(words) > 1  # see _few_matches
         if part.shared_mask and order in ACCESS_ORDERS:
-            return _shared_rows(acting_user, part, filters, few[index]).order_by()
+            return _shared_rows(acting_user, part, filters, few[index], candidates=candidates).order_by()
         qs = _filtered(
             Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id,
-            walk=part.walk and few[index] is None, matching=few[index],
+            walk=part.walk and few[index] is None, matching=few[index], candidates=candidates,
         )
         return qs.order_by()
 
