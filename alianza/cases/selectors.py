@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,13 +143,24 @@ def _token_probe(word: str, *, is_name: bool, id_field: str = "pk") -> QuerySet[
     return tokens.filter(token__startswith=word)
 
 
+def _has_token(word: str, *, is_name: bool, id_field: str) -> Q:
+    """The outer query's case has a token starting with `word`: looked up for that case alone.
+
+    A scalar subquery rather than EXISTS: PostgreSQL may answer an EXISTS in an OR from a hash of
+    every case's tokens of the word (120,000 for a common surname at 1M cases), where a page
+    needs a few lookups of one case each (index cases_token_case).
+    """
+    first = Subquery(_token_probe(word, is_name=is_name, id_field=id_field).values("pk")[:1])
+    return Q(IsNull(first, False))
+
+
 def _word_probe(word: str, names: Q | bool, id_field: str) -> Q:
     """The outer query's case has a token starting with `word`: of its other text, or of names
     where `names` allows."""
-    match = Q(Exists(_token_probe(word, is_name=False, id_field=id_field)))
+    match = _has_token(word, is_name=False, id_field=id_field)
     if names is False:
         return match
-    name_match = Q(Exists(_token_probe(word, is_name=True, id_field=id_field)))
+    name_match = _has_token(word, is_name=True, id_field=id_field)
     return match | (name_match if names is True else name_match & names)
 
 
@@ -280,7 +292,8 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     identity = authz.Category.VICTIM_IDENTITY in categories
     identity_shared = Q(pk__in=mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id"))
     parts = [
-        _Part(own, identity, owner_id=user.institution_id, walk=for_page),
+        # Walked for the count too: a count stops at COUNT_LIMIT matches, read in the index's order.
+        _Part(own, identity, owner_id=user.institution_id, walk=True),
         _Part(
             shared & ~own, identity_shared if identity else False, among=_shared_ids(user, mask_of(categories)),
             shared_mask=mask_of(categories), identity_bit=CATEGORY_BITS[authz.Category.VICTIM_IDENTITY] if identity else 0,
@@ -313,19 +326,26 @@ def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
         lists = [_token_matches(words[0], is_name=kind), part.among]
     else:
         lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
-    ids = lists[0].intersection(*lists[1:]) if len(lists) > 1 else lists[0].distinct()
-    ids = ids.values_list("case_id", flat=True)
-    if ids[FEW_MATCHES : FEW_MATCHES + 1].exists():  # too many: found out without reading them
-        return None
-    return list(ids)
+    if len(lists) == 1:
+        # One word: more than FEW_MATCHES of its tokens (one index range, no case read) are
+        # taken as many, without reading them.
+        if lists[0][FEW_MATCHES : FEW_MATCHES + 1].exists():
+            return None
+        return list(lists[0].distinct().values_list("case_id", flat=True))
+    ids = lists[0].intersection(*lists[1:]).values_list("case_id", flat=True)
+    found = list(ids[: FEW_MATCHES + 1])
+    return found if len(found) <= FEW_MATCHES else None
+
+
+RARITY_LIMIT = 50_000  # a word's own tokens are counted up to here to tell which word is rarest
 
 
 def _rarest_first(words: list[str], owner_id: int | None) -> list[str]:
     """`words` by how many of the institution's own tokens start with each (counted up to
-    FEW_MATCHES), fewest first, then longest first: one short index read per word."""
+    RARITY_LIMIT), fewest first, then longest first: one index-only read per word."""
     if len(words) < 2 or owner_id is None:
         return words
-    counts = {word: _token_matches(word, is_name=None, owner_id=owner_id)[: FEW_MATCHES + 1].count() for word in words}
+    counts = {word: _token_matches(word, is_name=None, owner_id=owner_id)[:RARITY_LIMIT].count() for word in words}
     return sorted(words, key=lambda word: (counts[word], -len(word)))
 
 
@@ -437,9 +457,24 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
         )
         return qs.order_by()
 
+    parts = _visible_parts(acting_user, for_page=True)
+
+    def in_order(index: int, part: _Part) -> QuerySet[Any]:
+        qs = part_query(index, part)
+        if qs.model is CaseAccess:
+            return qs.order_by(*ACCESS_ORDERS[order]).values_list("case_id", *columns[1:])
+        return qs.order_by(*order).values_list(*columns)
+
+    # A part answered from few matching ids is read once, whole: counted and paged from here.
+    read: dict[int, list[tuple[Any, ...]]] = {}
     counted = 0
-    for index, part in enumerate(_visible_parts(acting_user, for_page=False)):
-        counted += part_query(index, part)[: COUNT_LIMIT + 1 - counted].count()
+    for index, part in enumerate(parts):
+        qs = part_query(index, part)
+        if few[index] is not None:
+            read[index] = list(in_order(index, part))
+            counted += len(read[index])
+        else:
+            counted += qs[: COUNT_LIMIT + 1 - counted].count()
         if counted > COUNT_LIMIT:
             break
     count, exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
@@ -447,13 +482,9 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
     number = max(1, min(number, last) if last else number)
     start = (number - 1) * page_size
     candidates: list[tuple[Any, ...]] = []
-    for index, part in enumerate(_visible_parts(acting_user, for_page=True)):
-        qs = part_query(index, part)
-        if qs.model is CaseAccess:
-            found = qs.order_by(*ACCESS_ORDERS[order]).values_list("case_id", *columns[1:])
-        else:
-            found = qs.order_by(*order).values_list(*columns)
-        candidates += found[: start + page_size + 1]
+    for index, part in enumerate(parts):
+        found = read[index] if index in read else in_order(index, part)
+        candidates += list(found[: start + page_size + 1])
     ids = [row[0] for row in _sorted_rows(candidates, order)[start : start + page_size + 1]]
     rows = {case.pk: case for case in _with_list_columns(Case.objects.filter(pk__in=ids[:page_size]), acting_user)}
     return CasePage([rows[pk] for pk in ids[:page_size] if pk in rows], number, page_size, count, exact, len(ids) > page_size)

@@ -113,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             f"PRAGMA cache_size=-{env_int('SQLITE_CACHE_KIB', 65536)}; PRAGMA temp_store=MEMORY;"
         ),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the registry's queries are short index reads whose plans look costly
+    # (a subquery per row read), and compiling them took longer than running them (issue 3).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
