@@ -161,7 +161,7 @@ def _word_probe(word: str, names: Q | bool, id_field: str) -> Q:
     if names is False:
         return match
     name_match = _has_token(word, is_name=True, id_field=id_field)
-    return match | (name_match if names is True else name_match & names)
+    return match | (name_match if names is True else names & name_match)  # the condition first: no lookup where it fails
 
 
 @dataclass(frozen=True)
@@ -345,7 +345,11 @@ def _rarest_first(words: list[str], owner_id: int | None) -> list[str]:
     RARITY_LIMIT), fewest first, then longest first: one index-only read per word."""
     if len(words) < 2 or owner_id is None:
         return words
-    counts = {word: _token_matches(word, is_name=None, owner_id=owner_id)[:RARITY_LIMIT].count() for word in words}
+    counts: dict[str, int] = {}
+    limit = RARITY_LIMIT
+    for word in words:  # each counted only up to the fewest so far: past that it is not the rarest
+        counts[word] = _token_matches(word, is_name=None, owner_id=owner_id)[: limit + 1].count()
+        limit = min(limit, counts[word])
     return sorted(words, key=lambda word: (counts[word], -len(word)))
 
 
