@@ -9,11 +9,13 @@ only in cases where the user may see identities, so a search cannot reveal who i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import IsNull
 from django.utils import timezone
@@ -154,6 +156,21 @@ def _has_token(word: str, *, is_name: bool, id_field: str) -> Q:
     return Q(IsNull(first, False))
 
 
+def _among_ids(model: Any, column: str, ids: list[int]) -> Q:
+    """`column IN ids` with the ids as one parameter (an array on PostgreSQL, JSON on SQLite):
+    a list of thousands of parameters costs more to build and send than the query to run."""
+    quote = connection.ops.quote_name
+    target = f"{quote(model._meta.db_table)}.{quote(column)}"
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        sql, params = f"{target} = ANY(%s)", [list(ids)]
+    elif connection.vendor == "sqlite":
+        sql, params = f"{target} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]  # noqa: S608 - names from the model
+    else:
+        return Q(**{f"{column}__in": ids})
+    return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 - names from the model, ids as a parameter
+
+
 def _word_probe(word: str, names: Q | bool, id_field: str) -> Q:
     """The outer query's case has a token starting with `word`: of its other text, or of names
     where `names` allows."""
@@ -196,7 +213,7 @@ def _filtered(
     probe: Any = F(column) + 0 if walk else F(column)  # "id + 0" cannot drive the query from the ids
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if matching is not None:
-        qs = qs.filter(**{f"{id_field}__in": matching})
+        qs = qs.filter(_among_ids(qs.model, column, matching))
         if isinstance(names, Q) or candidates:  # check each case's own tokens
             for word in words:
                 qs = qs.filter(_word_probe(word, names, id_field))
@@ -269,7 +286,7 @@ def _shared_ids(user: Any, mask: int) -> QuerySet[Any]:
     )
 
 
-def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
+def _visible_parts(user: Any) -> list[_Part]:
     """`visible_cases(user)` cut into disjoint parts, with where names may be searched in each.
 
     The union of the parts is exactly `visible_cases`, and names are searchable in exactly the
@@ -277,10 +294,10 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     institution's own cases; the cases shared with it (names where shared with victims'
     identities); for national scope every other case that is not restricted.
 
-    The own cases and national scope are many: a page (`for_page`) reads them in the list's
-    index order and stops after its rows, probing the search words' matches. The shared cases
-    are read from `CaseAccess` in the list's order too (see `_shared_rows`), or from the shares
-    for the other sorts.
+    The own cases and national scope are many: a page and a count read them in the list's index
+    order and stop after their rows, probing the search words' matches. The shared cases are
+    read from `CaseAccess` in the list's order too (see `_shared_rows`), or from the shares for
+    the other sorts.
     """
     if not authz.has_perm(user, authz.Perm.CASE_VIEW):
         return []
@@ -461,7 +478,7 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
         )
         return qs.order_by()
 
-    parts = _visible_parts(acting_user, for_page=True)
+    parts = _visible_parts(acting_user)
 
     def in_order(index: int, part: _Part) -> QuerySet[Any]:
         qs = part_query(index, part)
