@@ -220,6 +220,9 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
     insert_rows(Participation, ("id", "case", "person", *ROLE_FIELDS, "forced_labour_industry", "created_at"), roles)
     for name, rows in role_terms.items():
         insert_rows(getattr(Participation, name).through, ("participation", "referenceterm"), rows)
+    # In token order, the order of two of the table's three indexes: each insert lands next to the
+    # one before it (a third of the time on SQLite, whose indexes are B-trees of the keys).
+    tokens.sort(key=lambda row: row[1])
     insert_rows(CaseSearchToken, ("case", "token", "is_name", "owner_institution"), tokens)
     if audit:
         audit_record_many(actor=acting_user, events=events)

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
@@ -279,7 +282,8 @@ def _person_input(row: Mapping[str, str], prefix: str) -> PersonInput | None:
 
 
 def _clean_row(
-    row: Mapping[str, str], *, institution_id: int, lookup: ReferenceLookup, terms: Mapping[str, str], problems: Problems
+    row: Mapping[str, str], *, institution_id: int, lookup: ReferenceLookup, terms: Mapping[str, str], problems: Problems,
+    today: dt.date | None = None,
 ) -> CaseBundle | None:
     """A canonical row as the services would clean it, as one case bundle; None when invalid.
 
@@ -303,7 +307,7 @@ def _clean_row(
             narrative=row.get("narrative", ""),
             exploitation_forms=_exploitation_codes(row.get("exploitation_forms", ""), terms),
         )
-        values, forms = clean_case(data, problems, lookup)
+        values, forms = clean_case(data, problems, lookup, today=today)
     participants = []
     for prefix, role in (("victim_", ParticipationRole.VICTIM), ("suspect_", ParticipationRole.SUSPECT)):
         person_input = _person_input(row, prefix)
@@ -355,6 +359,24 @@ def _after_import_commit(participation_ids: list[int]) -> None:
     missing_person_matches_check(participation_ids=participation_ids)
 
 
+@contextmanager
+def _write_cache(kib: int = 262_144) -> Iterator[None]:
+    """On SQLite, a page cache of `kib` for the connection while an import writes: the search
+    tokens' indexes of a large registry then stay in memory for the whole import."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 Progress = Callable[[str, int, int], object]  # (stage, rows just done, rows in the stage)
 
 WRITE_BATCH = 5000  # cases per bulk write: bounds memory, not the transaction
@@ -375,6 +397,31 @@ def cases_import(
     transaction, are the valid rows written in bulk (`alianza.cases.bulk`), or nothing at all
     when some row is invalid and `valid_only` is not set.
     """
+    with _without_cycle_collection():
+        return _cases_import(
+            acting_user=acting_user, rows=rows, mapping=mapping, valid_only=valid_only, dry_run=dry_run, progress=progress
+        )
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off while an import holds its rows: it would walk every row
+    kept so far again and again (a third of the cleaning time at 100,000 rows). The rows
+    make no cycles; reference counting frees them as usual, and the collector runs again after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cases_import(
+    *, acting_user: Any, rows: Iterable[Mapping[str, str]], mapping: Mapping[str, str] | None, valid_only: bool,
+    dry_run: bool, progress: Progress | None,
+) -> ImportReport:
     if not authz.has_perm(acting_user, authz.Perm.CASE_IMPORT):
         raise PermissionDenied(_("Your role does not allow you to import cases."))
     institution = case_owner_for_create(acting_user=acting_user, owner_institution=acting_user.institution)
@@ -393,6 +440,7 @@ def cases_import(
     before = _imported_before(institution, ((r.get("source_record_id") or "").strip() for r in canonical))
     lookup = ReferenceLookup.preloaded()
     terms = _term_index()
+    today = timezone.localdate()
     bundles: list[CaseBundle] = []
     seen: set[str] = set()
     for index, row in enumerate(canonical, start=1):
@@ -403,7 +451,7 @@ def cases_import(
         elif record_id in before or record_id in seen:
             report.skipped += 1
         else:
-            bundle = _clean_row(row, institution_id=institution.pk, lookup=lookup, terms=terms, problems=problems)
+            bundle = _clean_row(row, institution_id=institution.pk, lookup=lookup, terms=terms, problems=problems, today=today)
             if bundle is not None:
                 bundles.append(bundle)
                 seen.add(record_id)
@@ -417,7 +465,7 @@ def cases_import(
     if report.problems and not valid_only:
         return report
     participation_ids: list[int] = []
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=True), _write_cache():
         # Rows another import wrote meanwhile are skipped now (the unique constraint backs this).
         late = _imported_before(institution, (b.source_record_id for b in bundles))
         if late:

@@ -195,8 +195,9 @@ class CaseSearchToken(models.Model):
     are probed through `cases_token_case`.
     """
 
-    # Indexed with the token (cases_token_case, migration 0005), which also serves the foreign key.
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Indexed with the token (cases_token_case, migration 0005). No constraint (0006): a token is
+    # written with its case and deleted with it by the ORM's cascade, and ids are never reused.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     token = models.CharField(max_length=40)
     is_name = models.BooleanField(default=False)
     # A copy of case.owner_institution (which never changes); no constraint of its own to check.
@@ -204,8 +205,9 @@ class CaseSearchToken(models.Model):
         Institution, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
 
-    class Meta:
-        indexes = [models.Index(fields=["token", "is_name", "case"], name="cases_token_lookup")]
+    # Its indexes are created with SQL (0002, 0005, 0006): every token by prefix
+    # (`cases_token_prefix` with pattern ops on PostgreSQL, `cases_token_lookup` on SQLite), an
+    # institution's tokens (`cases_token_owner`) and one case's (`cases_token_case`).
 
     def __str__(self) -> str:
         return self.token
@@ -266,3 +268,38 @@ class RouteEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.event_type} {self.country}"
+
+
+class CaseAccess(models.Model):
+    """A case shared with an institution: the categories shared (a bit mask, `access.CATEGORY_BITS`)
+    and copies of the case's columns that the list sorts and filters on.
+
+    Kept by database triggers from the shares and the case (`alianza.cases.access`); nothing
+    writes it otherwise. The case list reads the cases shared with an institution from its index,
+    in the list's order, as it reads the institution's own cases from the case's.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    institution = models.ForeignKey(Institution, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    mask = models.PositiveSmallIntegerField()
+    reported_on = models.DateField()
+    owner_institution = models.ForeignKey(
+        Institution, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    crime_type = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    department = models.CharField(max_length=5, blank=True)
+    filter_keys = models.CharField(max_length=400, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "institution"], name="caseaccess_unique")]
+        indexes = [
+            models.Index(
+                fields=["institution", "reported_on", "case", "mask", "owner_institution", "crime_type", "status",
+                        "department", "filter_keys"],
+                name="case_access_list",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.institution_id}: {self.mask}"

@@ -9,20 +9,31 @@ only in cases where the user may see identities, so a search cannot reveal who i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.models import AuditEntry
 from alianza.audit.services import audit_record_now
+from alianza.cases.access import CATEGORY_BITS, mask_of
 from alianza.cases.choices import Sensitivity, Vocabulary
-from alianza.cases.models import Case, CaseSearchToken, CaseShare, ReferenceTerm, RouteEvent
+from alianza.cases.models import (
+    Case,
+    CaseAccess,
+    CaseSearchToken,
+    CaseShare,
+    ReferenceTerm,
+    RouteEvent,
+)
 from alianza.cases.services import filter_key_country, filter_key_form, search_tokens
 from alianza.core.errors import NotFound
 from alianza.people.choices import ParticipationRole, RoleInProcess
@@ -125,13 +136,49 @@ def _token_matches(word: str, *, is_name: bool | None, owner_id: int | None = No
     return tokens.values("case_id")
 
 
-def _token_probe(word: str, *, is_name: bool) -> QuerySet[Any]:
+def _token_probe(word: str, *, is_name: bool, id_field: str = "pk") -> QuerySet[Any]:
     """The tokens of one case (the outer query's) that start with `word` (index cases_token_case)."""
-    tokens = CaseSearchToken.objects.filter(case=OuterRef("pk"), is_name=is_name)
+    tokens = CaseSearchToken.objects.filter(case=OuterRef(id_field), is_name=is_name)
     if connection.vendor == "sqlite":
         # A prefix compared as a substring, so that SQLite looks the case up rather than the word.
         return tokens.annotate(prefix=Substr("token", 1, len(word))).filter(prefix=word)
     return tokens.filter(token__startswith=word)
+
+
+def _has_token(word: str, *, is_name: bool, id_field: str) -> Q:
+    """The outer query's case has a token starting with `word`: looked up for that case alone.
+
+    A scalar subquery rather than EXISTS: PostgreSQL may answer an EXISTS in an OR from a hash of
+    every case's tokens of the word (120,000 for a common surname at 1M cases), where a page
+    needs a few lookups of one case each (index cases_token_case).
+    """
+    first = Subquery(_token_probe(word, is_name=is_name, id_field=id_field).values("pk")[:1])
+    return Q(IsNull(first, False))
+
+
+def _among_ids(model: Any, column: str, ids: list[int]) -> Q:
+    """`column IN ids` with the ids as one parameter (an array on PostgreSQL, JSON on SQLite):
+    a list of thousands of parameters costs more to build and send than the query to run."""
+    quote = connection.ops.quote_name
+    target = f"{quote(model._meta.db_table)}.{quote(column)}"
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        sql, params = f"{target} = ANY(%s)", [list(ids)]
+    elif connection.vendor == "sqlite":
+        sql, params = f"{target} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]  # noqa: S608 - names from the model
+    else:
+        return Q(**{f"{column}__in": ids})
+    return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 - names from the model, ids as a parameter
+
+
+def _word_probe(word: str, names: Q | bool, id_field: str) -> Q:
+    """The outer query's case has a token starting with `word`: of its other text, or of names
+    where `names` allows."""
+    match = _has_token(word, is_name=False, id_field=id_field)
+    if names is False:
+        return match
+    name_match = _has_token(word, is_name=True, id_field=id_field)
+    return match | (name_match if names is True else names & name_match)  # the condition first: no lookup where it fails
 
 
 @dataclass(frozen=True)
@@ -143,12 +190,14 @@ class _Part:
     owner_id: int | None = None  # every case of the part is this institution's: search its own tokens
     walk: bool = False  # probe the words' matches while reading the part in index order
     among: QuerySet[Any] | None = None  # the ids of the part's cases, when few (the shared ones)
+    shared_mask: int = 0  # the shared part: the categories that count (CaseAccess.mask bits)
+    identity_bit: int = 0  # the shared part: names count where this bit is shared (0: nowhere)
 
 
 def _filtered(
-    qs: QuerySet[Case], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
-    matching: list[int] | None = None,
-) -> QuerySet[Case]:
+    qs: QuerySet[Any], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
+    matching: list[int] | None = None, id_field: str = "pk", candidates: bool = False,
+) -> QuerySet[Any]:
     """`qs` narrowed by the search words and the filters: the one definition of what matches.
 
     `names` says where participants' names may be searched: in every case of `qs`, in none,
@@ -156,16 +205,24 @@ def _filtered(
     user may not see identities of. With `walk`, a word's matches are only probed while the
     database reads `qs` in the list's index order, instead of driving the query case by case
     from them, which costs a row lookup per match of a common name. `matching` gives the ids of
-    the cases the words match (when few, see `_few_matches`) instead of the words.
+    the cases the words match (when few, see `_few_matches`) instead of the words, or, with
+    `candidates`, the cases that some of the words match, to be checked one by one. `id_field`
+    names the case's id in `qs` (`case_id` in `CaseAccess`, whose rows have the filtered columns).
     """
-    probe: Any = F("id") + 0 if walk else F("id")  # "id + 0" cannot drive the query from the ids
+    column = "id" if id_field == "pk" else id_field
+    probe: Any = F(column) + 0 if walk else F(column)  # "id + 0" cannot drive the query from the ids
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if matching is not None:
-        qs = qs.filter(pk__in=matching)
-        if isinstance(names, Q):  # names count only in some cases: check each case's own tokens
+        qs = qs.filter(_among_ids(qs.model, column, matching))
+        if isinstance(names, Q) or candidates:  # check each case's own tokens
             for word in words:
-                qs = qs.filter(Q(Exists(_token_probe(word, is_name=False))) | (Q(Exists(_token_probe(word, is_name=True))) & names))
+                qs = qs.filter(_word_probe(word, names, id_field))
         words = []  # otherwise the ids are exactly the matches
+    elif id_field != "pk":
+        # Read in index order with each row's own tokens probed: a page reads few rows.
+        for word in words:
+            qs = qs.filter(_word_probe(word, names, id_field))
+        words = []
     for word in words:
         qs = qs.alias(probe_id=probe)
         if names is True:
@@ -217,7 +274,19 @@ def case_list(*, acting_user: Any, filters: CaseFilter) -> QuerySet[Case]:
     return _with_list_columns(qs, acting_user).order_by(*SORTS.get(filters.sort, SORTS["-reported_on"]))
 
 
-def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
+def _shared_ids(user: Any, mask: int) -> QuerySet[Any]:
+    """The ids of the cases shared with the user's institution (not its own) in a category of `mask`."""
+    institution = user.institution_id
+    return (
+        CaseAccess.objects.filter(institution_id=institution)
+        .exclude(owner_institution_id=institution)
+        .alias(shared=F("mask").bitand(mask))
+        .exclude(shared=0)
+        .values("case_id")
+    )
+
+
+def _visible_parts(user: Any) -> list[_Part]:
     """`visible_cases(user)` cut into disjoint parts, with where names may be searched in each.
 
     The union of the parts is exactly `visible_cases`, and names are searchable in exactly the
@@ -225,9 +294,10 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     institution's own cases; the cases shared with it (names where shared with victims'
     identities); for national scope every other case that is not restricted.
 
-    The own cases and national scope are many: a page (`for_page`) reads them in the list's
-    index order and stops after its rows, probing the search words' matches. The shared cases
-    are read from the shares.
+    The own cases and national scope are many: a page and a count read them in the list's index
+    order and stop after their rows, probing the search words' matches. The shared cases are
+    read from `CaseAccess` in the list's order too (see `_shared_rows`), or from the shares for
+    the other sorts.
     """
     if not authz.has_perm(user, authz.Perm.CASE_VIEW):
         return []
@@ -239,8 +309,12 @@ def _visible_parts(user: Any, *, for_page: bool) -> list[_Part]:
     identity = authz.Category.VICTIM_IDENTITY in categories
     identity_shared = Q(pk__in=mine.filter(category=authz.Category.VICTIM_IDENTITY).values("case_id"))
     parts = [
-        _Part(own, identity, owner_id=user.institution_id, walk=for_page),
-        _Part(shared & ~own, identity_shared if identity else False, among=shared_ids),
+        # Walked for the count too: a count stops at COUNT_LIMIT matches, read in the index's order.
+        _Part(own, identity, owner_id=user.institution_id, walk=True),
+        _Part(
+            shared & ~own, identity_shared if identity else False, among=_shared_ids(user, mask_of(categories)),
+            shared_mask=mask_of(categories), identity_bit=CATEGORY_BITS[authz.Category.VICTIM_IDENTITY] if identity else 0,
+        ),
     ]
     if user.role in authz.NATIONAL_SCOPE_ROLES and categories - authz.IDENTITY_CATEGORIES:
         parts.append(_Part(~own & ~shared & ~Q(sensitivity=Sensitivity.RESTRICTED), False, walk=True))
@@ -262,15 +336,65 @@ def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
     if not words:
         return None
     kind = False if part.names is False else None  # where names count somewhere, every token is a candidate
-    lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
     if part.among is not None:
-        lists.append(part.among)  # only the part's own cases: few, but every institution's tokens
-    ids = lists[0].intersection(*lists[1:]) if len(lists) > 1 else lists[0].distinct()
-    found = list(ids.values_list("case_id", flat=True)[: FEW_MATCHES + 1])
+        # Only the part's own cases: few, but every institution's tokens. The rarest word's (the
+        # words come rarest first) are the candidates, and `_filtered` checks the others case
+        # by case: reading every word's tokens of the whole registry costs more.
+        lists = [_token_matches(words[0], is_name=kind), part.among]
+    else:
+        lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
+    if len(lists) == 1:
+        # One word: more than FEW_MATCHES of its tokens (one index range, no case read) are
+        # taken as many, without reading them.
+        if lists[0][FEW_MATCHES : FEW_MATCHES + 1].exists():
+            return None
+        return list(lists[0].distinct().values_list("case_id", flat=True))
+    ids = lists[0].intersection(*lists[1:]).values_list("case_id", flat=True)
+    found = list(ids[: FEW_MATCHES + 1])
     return found if len(found) <= FEW_MATCHES else None
 
 
+RARITY_LIMIT = 50_000  # a word's own tokens are counted up to here to tell which word is rarest
+
+
+def _rarest_first(words: list[str], owner_id: int | None) -> list[str]:
+    """`words` by how many of the institution's own tokens start with each (counted up to
+    RARITY_LIMIT), fewest first, then longest first: one index-only read per word."""
+    if len(words) < 2 or owner_id is None:
+        return words
+    counts: dict[str, int] = {}
+    limit = RARITY_LIMIT
+    for word in words:  # each counted only up to the fewest so far: past that it is not the rarest
+        counts[word] = _token_matches(word, is_name=None, owner_id=owner_id)[: limit + 1].count()
+        limit = min(limit, counts[word])
+    return sorted(words, key=lambda word: (counts[word], -len(word)))
+
+
 COUNT_LIMIT = 10_000  # the list counts its matches exactly up to here, then says "more than"
+
+# The sorts that the shared part reads from CaseAccess (index case_access_list), by their columns there.
+ACCESS_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("-reported_on", "-id"): ("-reported_on", "-case_id"), ("reported_on", "id"): ("reported_on", "case_id"),
+}
+
+
+def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int] | None, *, candidates: bool) -> QuerySet[Any]:
+    """The cases shared with the user's institution (not its own) that match `filters`, from
+    CaseAccess: the shares of a category the user's role may see (`part.shared_mask`), names
+    searched where victims' identities are shared (`part.identity_bit`). The same cases as
+    `part.cases` and `part.names` select; the rows hold the sort and filter columns."""
+    institution = user.institution_id
+    qs = (
+        CaseAccess.objects.filter(institution_id=institution)
+        .exclude(owner_institution_id=institution)
+        .alias(shared=F("mask").bitand(part.shared_mask))
+        .exclude(shared=0)
+    )
+    names: Q | bool = False
+    if part.identity_bit:
+        qs = qs.alias(identity=F("mask").bitand(part.identity_bit))
+        names = ~Q(identity=0)
+    return _filtered(qs, filters, names=names, matching=matching, id_field="case_id", candidates=candidates)
 
 
 @dataclass
@@ -336,7 +460,7 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
     order = SORTS.get(filters.sort, SORTS["-reported_on"])
     columns = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
 
-    words = sorted(search_tokens(filters.q), key=len, reverse=True)
+    words = _rarest_first(sorted(search_tokens(filters.q), key=len, reverse=True), acting_user.institution_id)
     few: dict[int, list[int] | None] = {}
 
     def part_query(index: int, part: _Part) -> QuerySet[Any]:
@@ -345,15 +469,33 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
             # not worth the look.
             common = part.among is not None and index > 0 and few.get(0) is None
             few[index] = None if common else _few_matches(part, words)
+        candidates = part.among is not None and len(words) > 1  # see _few_matches
+        if part.shared_mask and order in ACCESS_ORDERS:
+            return _shared_rows(acting_user, part, filters, few[index], candidates=candidates).order_by()
         qs = _filtered(
             Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id,
-            walk=part.walk and few[index] is None, matching=few[index],
+            walk=part.walk and few[index] is None, matching=few[index], candidates=candidates,
         )
         return qs.order_by()
 
+    parts = _visible_parts(acting_user)
+
+    def in_order(index: int, part: _Part) -> QuerySet[Any]:
+        qs = part_query(index, part)
+        if qs.model is CaseAccess:
+            return qs.order_by(*ACCESS_ORDERS[order]).values_list("case_id", *columns[1:])
+        return qs.order_by(*order).values_list(*columns)
+
+    # A part answered from few matching ids is read once, whole: counted and paged from here.
+    read: dict[int, list[tuple[Any, ...]]] = {}
     counted = 0
-    for index, part in enumerate(_visible_parts(acting_user, for_page=False)):
-        counted += part_query(index, part)[: COUNT_LIMIT + 1 - counted].count()
+    for index, part in enumerate(parts):
+        qs = part_query(index, part)
+        if few[index] is not None:
+            read[index] = list(in_order(index, part))
+            counted += len(read[index])
+        else:
+            counted += qs[: COUNT_LIMIT + 1 - counted].count()
         if counted > COUNT_LIMIT:
             break
     count, exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
@@ -361,8 +503,9 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
     number = max(1, min(number, last) if last else number)
     start = (number - 1) * page_size
     candidates: list[tuple[Any, ...]] = []
-    for index, part in enumerate(_visible_parts(acting_user, for_page=True)):
-        candidates += part_query(index, part).order_by(*order).values_list(*columns)[: start + page_size + 1]
+    for index, part in enumerate(parts):
+        found = read[index] if index in read else in_order(index, part)
+        candidates += list(found[: start + page_size + 1])
     ids = [row[0] for row in _sorted_rows(candidates, order)[start : start + page_size + 1]]
     rows = {case.pk: case for case in _with_list_columns(Case.objects.filter(pk__in=ids[:page_size]), acting_user)}
     return CasePage([rows[pk] for pk in ids[:page_size] if pk in rows], number, page_size, count, exact, len(ids) > page_size)

@@ -256,18 +256,19 @@ def terms_by_code(
 
 
 def clean_case(
-    data: CaseInput, problems: Problems, lookup: ReferenceLookup | None = None
+    data: CaseInput, problems: Problems, lookup: ReferenceLookup | None = None, *, today: dt.date | None = None
 ) -> tuple[dict[str, Any], list[ReferenceTerm]]:
     """A case's field values and forms of exploitation, checked; problems go to `problems`.
 
-    The one validation of a case: forms, the API and imports all come through here.
+    The one validation of a case: forms, the API and imports all come through here. `today` is
+    the local date (read once per file by an import).
     """
-    values = _clean_case_fields(data, problems)
+    values = _clean_case_fields(data, problems, today=today)
     forms = terms_by_code(Vocabulary.EXPLOITATION_FORM, data.exploitation_forms, problems, "exploitation_forms", lookup)
     return values, forms
 
 
-def _clean_case_fields(data: CaseInput, problems: Problems) -> dict[str, Any]:
+def _clean_case_fields(data: CaseInput, problems: Problems, *, today: dt.date | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if data.crime_type not in values_of(CrimeType):
         problems.add("crime_type", _("Choose trafficking in persons, migrant smuggling or a related crime."))
@@ -292,7 +293,7 @@ def _clean_case_fields(data: CaseInput, problems: Problems) -> dict[str, Any]:
         problems.add("department", _("Choose a Bolivian department."))
     if data.sensitivity not in values_of(Sensitivity):
         problems.add("sensitivity", _("Unknown sensitivity level."))
-    if data.reported_on > timezone.localdate():
+    if data.reported_on > (today or timezone.localdate()):
         problems.add("reported_on", _("The date reported is in the future."))
     first_incident = ""
     if data.first_incident_on:

@@ -30,7 +30,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scipy.sparse import coo_matrix
@@ -457,11 +457,36 @@ class _Found:
     institutions: frozenset[int]
 
 
+def _ids_condition(ids: set[int]) -> Q:
+    """`pk IN ids`, with each run of consecutive ids as a range: an import's ids are one run, and
+    a list of a hundred thousand parameters costs seconds to build and send."""
+    ordered = sorted(ids)
+    singles: list[int] = []
+    condition = Q(pk__in=[])
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end < len(ordered) and ordered[end] == ordered[end - 1] + 1:
+            continue
+        run = ordered[start:end]
+        if len(run) >= 3:
+            condition |= Q(pk__range=(run[0], run[-1]))
+        else:
+            singles.extend(run)
+        start = end
+    return condition | Q(pk__in=singles) if singles else condition
+
+
 def _check(ids: set[int]) -> list[MissingPersonMatch]:
+    # New victims are compared with missing-person reports and new reports with victims: a role
+    # is only worth reading among the new ids if the other role is recorded somewhere (a bulk
+    # import of victims into a registry without reports reads nothing).
+    pairs = {ParticipationRole.MISSING_PERSON: ParticipationRole.VICTIM, ParticipationRole.VICTIM: ParticipationRole.MISSING_PERSON}
+    roles = [role for role, other in pairs.items() if Participation.objects.filter(role=other).exists()]
+    if not roles:
+        return []
     new = list(
-        Participation.objects.filter(
-            pk__in=ids, role__in=[ParticipationRole.MISSING_PERSON, ParticipationRole.VICTIM]
-        ).values_list("pk", "person_id", "case_id", "case__owner_institution_id", "role")
+        Participation.objects.filter(_ids_condition(ids), role__in=roles)
+        .values_list("pk", "person_id", "case_id", "case__owner_institution_id", "role")
     )
     if not new:
         return []

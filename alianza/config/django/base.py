@@ -100,11 +100,23 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers proceed during a write; the busy timeout waits out short write locks.
+    # The page cache is per connection and starts cold with every request (connections are not
+    # kept): reads go through a memory map of the file instead (the operating system's cache,
+    # shared by every connection), and a write's own cache is large enough for the indexes a
+    # bulk import updates (64 MiB, in KiB as a negative number).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            f"PRAGMA mmap_size={env_int('SQLITE_MMAP_SIZE', 1 << 30)}; "
+            f"PRAGMA cache_size=-{env_int('SQLITE_CACHE_KIB', 65536)}; PRAGMA temp_store=MEMORY;"
+        ),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the registry's queries are short index reads whose plans look costly
+    # (a subquery per row read), and compiling them took longer than running them (issue 3).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -333,3 +333,13 @@ def test_a_registry_run_on_realistic_records_finds_the_duplicates(world: World) 
     recall = len(candidates & true_pairs) / len(true_pairs)
     assert precision >= 0.97, precision
     assert recall >= 0.85, recall
+
+
+def test_the_ids_condition_selects_exactly_the_ids_in_runs_and_singles(db: Any) -> None:
+    from alianza.linkage.services import _ids_condition
+
+    ids = {1, 2, 3, 4, 7, 9, 10, 20, 21, 22}
+    condition = _ids_condition(ids)
+    # Runs of three or more become ranges; the rest stay a list.
+    assert str(condition).count("pk__range") == 2 and "[7, 9, 10]" in str(condition)
+    assert _ids_condition(set()) is not None
