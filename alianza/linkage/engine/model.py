@@ -27,7 +27,7 @@ from splink import SettingsCreator
 from alianza.linkage.engine.errors import ModelFileError
 
 MODEL_FORMAT = "alianza.linkage.model"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 DEFAULT_THRESHOLD = 0.5
 
 LinkType = Literal["link_only", "link_and_dedupe", "dedupe_only"]
@@ -104,6 +104,8 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
             ),
         ),
         LevelSpec("first exact, second differs", _sql("sur1_l = sur1_r"), tf_column="sur1"),
+        # A typo or variant that moved the paternal surname past "similar", the maternal intact.
+        LevelSpec("second exact, first differs", _sql("sur2_l = sur2_r")),
         LevelSpec("else", lambda d: cll.ElseLevel()),
     ),
     "given_names": (
@@ -136,6 +138,11 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
             ),
         ),
         LevelSpec("one edit", lambda d: cll.LevenshteinLevel("dob", 1)),
+        # A year off by one with the same day and month (1959-03-18, 1960-03-18).
+        LevelSpec(
+            "same day and month, year within 1",
+            _sql("abs(dob_yi_l - dob_yi_r) <= 1 AND dob_m_l = dob_m_r AND dob_d_l = dob_d_r"),
+        ),
         LevelSpec("same year and month", _sql("dob_y_l = dob_y_r AND dob_m_l = dob_m_r")),
         LevelSpec("same year", _sql("dob_y_l = dob_y_r")),
         LevelSpec("years within 2", _sql("abs(dob_yi_l - dob_yi_r) <= 2")),
@@ -145,6 +152,9 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
         LevelSpec("null", _sql("doc_l IS NULL OR doc_r IS NULL"), is_null=True),
         LevelSpec("exact", _sql("doc_l = doc_r")),
         LevelSpec("one edit", lambda d: cll.DamerauLevenshteinLevel("doc", 1)),
+        # A passport on one side and an identity card on the other: different numbers by
+        # nature, so no evidence either way.
+        LevelSpec("different kinds", _sql("doc_kind_l <> doc_kind_r"), is_null=True),
         LevelSpec("else", lambda d: cll.ElseLevel()),
     ),
     "sex": (
@@ -198,6 +208,9 @@ BLOCKING_RULES: tuple[str, ...] = (
     "substr(l.given1, 1, 3) = substr(r.given1, 1, 3) AND substr(l.sur1, 1, 3) = substr(r.sur1, 1, 3) "
     "AND l.dob_y = r.dob_y",
     "l.given_full = r.given_full AND l.dob_y = r.dob_y AND l.birth_place = r.birth_place",
+    # Rules 5 and 6 with the two surnames swapped (paternal written second).
+    "l.sur1_ph = r.sur2_ph AND l.sur2_ph = r.sur1_ph AND l.given1_ph = r.given1_ph",
+    "l.sur1_ph = r.sur2_ph AND l.sur2_ph = r.sur1_ph AND l.dob_y = r.dob_y",
 )
 
 # Rules that almost only true pairs satisfy, used to estimate how many matches the data holds.
