@@ -71,6 +71,15 @@ def _similar(column: str, phonetic: str | None, threshold: float) -> Any:
 _SECOND_MISSING = "(sur2_l IS NULL OR sur2_r IS NULL)"
 
 
+def _crosswise(dialect: str, left: str, right: str) -> str:
+    """A surname of one record in the other place of the other: exact, phonetic or JW ≥ 0.9."""
+    left_ph, right_ph = left.replace("_l", "_ph_l"), right.replace("_r", "_ph_r")
+    return (
+        f"{left} = {right} OR {left_ph} = {right_ph} "
+        f"OR {_jaro_winkler(dialect, left, right)} >= 0.9"
+    )
+
+
 COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
     "surnames": (
         LevelSpec("null", _sql("sur1_l IS NULL OR sur1_r IS NULL"), is_null=True),
@@ -96,11 +105,23 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
             lambda d: cll.And(_similar("sur1", "sur1_ph", 0.88), cll.CustomLevel(_SECOND_MISSING)),
         ),
         LevelSpec(
+            "swapped, similar",
+            lambda d: cll.CustomLevel(
+                f"({_crosswise(d, 'sur1_l', 'sur2_r')}) AND ({_crosswise(d, 'sur2_l', 'sur1_r')})"
+            ),
+        ),
+        # The paternal surname dropped and the maternal one written first (or the other way).
+        LevelSpec(
+            "one shared crosswise, other missing",
+            lambda d: cll.CustomLevel(
+                f"(({_crosswise(d, 'sur1_l', 'sur2_r')}) AND sur2_l IS NULL) "
+                f"OR (({_crosswise(d, 'sur2_l', 'sur1_r')}) AND sur2_r IS NULL)"
+            ),
+        ),
+        LevelSpec(
             "one shared crosswise",
             lambda d: cll.CustomLevel(
-                "sur1_l = sur2_r OR sur2_l = sur1_r OR sur1_ph_l = sur2_ph_r "
-                f"OR sur2_ph_l = sur1_ph_r OR {_jaro_winkler(d, 'sur1_l', 'sur2_r')} >= 0.9 "
-                f"OR {_jaro_winkler(d, 'sur2_l', 'sur1_r')} >= 0.9"
+                f"({_crosswise(d, 'sur1_l', 'sur2_r')}) OR ({_crosswise(d, 'sur2_l', 'sur1_r')})"
             ),
         ),
         LevelSpec("first exact, second differs", _sql("sur1_l = sur1_r"), tf_column="sur1"),
@@ -137,12 +158,19 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
                 "(dob_m_l = dob_m_r AND (dob_d_l IS NULL OR dob_d_r IS NULL)))"
             ),
         ),
-        LevelSpec("one edit", lambda d: cll.LevenshteinLevel("dob", 1)),
         # A year off by one with the same day and month (1959-03-18, 1960-03-18).
         LevelSpec(
             "same day and month, year within 1",
             _sql("abs(dob_yi_l - dob_yi_r) <= 1 AND dob_m_l = dob_m_r AND dob_d_l = dob_d_r"),
         ),
+        LevelSpec(
+            "one edit in the day",
+            lambda d: cll.And(
+                cll.LevenshteinLevel("dob", 1),
+                cll.CustomLevel("dob_y_l = dob_y_r AND dob_m_l = dob_m_r"),
+            ),
+        ),
+        LevelSpec("one edit", lambda d: cll.LevenshteinLevel("dob", 1)),
         LevelSpec("same year and month", _sql("dob_y_l = dob_y_r AND dob_m_l = dob_m_r")),
         LevelSpec("same year", _sql("dob_y_l = dob_y_r")),
         LevelSpec("years within 2", _sql("abs(dob_yi_l - dob_yi_r) <= 2")),
