@@ -163,13 +163,6 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
             "same day and month, year within 1",
             _sql("abs(dob_yi_l - dob_yi_r) <= 1 AND dob_m_l = dob_m_r AND dob_d_l = dob_d_r"),
         ),
-        LevelSpec(
-            "one edit in the day",
-            lambda d: cll.And(
-                cll.LevenshteinLevel("dob", 1),
-                cll.CustomLevel("dob_y_l = dob_y_r AND dob_m_l = dob_m_r"),
-            ),
-        ),
         LevelSpec("one edit", lambda d: cll.LevenshteinLevel("dob", 1)),
         LevelSpec("same year and month", _sql("dob_y_l = dob_y_r AND dob_m_l = dob_m_r")),
         LevelSpec("same year", _sql("dob_y_l = dob_y_r")),
