@@ -110,16 +110,17 @@ def _sex(value: str) -> str | None:
     return _SEX.get(fold(value))
 
 
-def _document_kind(key: str | None, document_type: str) -> str | None:
-    if key is None:
-        return None
-    if document_type.strip():
-        try:
-            if normalize_document_type(document_type) == DocumentType.PASSPORT:
-                return "P"
-        except NormalizationError:
-            pass
-    return "P" if any(c.isalpha() for c in key) else "N"
+def _is_passport_type(document_type: str) -> bool:
+    if not document_type.strip():
+        return False
+    try:
+        return normalize_document_type(document_type) == DocumentType.PASSPORT
+    except NormalizationError:
+        return False
+
+
+def _has_letters(key: str) -> bool:
+    return not key.isdigit()
 
 
 def prepare_features(records: pd.DataFrame) -> pd.DataFrame:
@@ -163,22 +164,22 @@ def prepare_features(records: pd.DataFrame) -> pd.DataFrame:
     out["nationality"] = nationality.to_numpy()
 
     cache: dict[Hashable, str | None] = {}
-    kind_cache: dict[Hashable, str | None] = {}
     docs: list[str | None] = []
-    kinds: list[str | None] = []
     for number, doc_type, country in zip(
         records["document_number"], records["document_type"], nationality, strict=True
     ):
         key = (number, doc_type, country)
         if key not in cache:
             cache[key] = document_match_key(number, document_type=doc_type, country=country)
-        doc = cache[key]
-        docs.append(doc)
-        kind_key = (doc, doc_type)
-        if kind_key not in kind_cache:
-            kind_cache[kind_key] = _document_kind(doc, doc_type)
-        kinds.append(kind_cache[kind_key])
+        docs.append(cache[key])
     out["doc"] = docs
-    out["doc_kind"] = kinds
+    # A passport: so typed, or a number with letters (identity numbers here are all digits).
+    doc = pd.Series(docs, dtype=object)
+    passport = _map_distinct(records["document_type"], _is_passport_type).to_numpy(dtype=bool)
+    lettered = _map_distinct(doc.fillna("0"), _has_letters).to_numpy(dtype=bool)
+    out["doc_kind"] = pd.Series(
+        ["P" if p or letters else "N" for p, letters in zip(passport, lettered, strict=True)],
+        dtype=object,
+    ).where(doc.notna(), None).to_numpy()
     out["birth_place"] = _map_distinct(records["birth_place"], lambda v: fold(v) or None).to_numpy()
     return out.loc[:, list(FEATURE_COLUMNS)]

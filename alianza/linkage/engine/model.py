@@ -114,8 +114,8 @@ COMPARISONS: dict[str, tuple[LevelSpec, ...]] = {
         LevelSpec(
             "one shared crosswise, other missing",
             lambda d: cll.CustomLevel(
-                f"(({_crosswise(d, 'sur1_l', 'sur2_r')}) AND sur2_l IS NULL) "
-                f"OR (({_crosswise(d, 'sur2_l', 'sur1_r')}) AND sur2_r IS NULL)"
+                f"(sur2_l IS NULL AND ({_crosswise(d, 'sur1_l', 'sur2_r')})) "
+                f"OR (sur2_r IS NULL AND ({_crosswise(d, 'sur2_l', 'sur1_r')}))"
             ),
         ),
         LevelSpec(
