@@ -48,8 +48,9 @@ DETERMINISTIC_RECALL = 0.7
 # The estimated prior is kept above zero so that match weights stay finite.
 _MIN_LAMBDA = 1e-12
 # Pairs scored for the EM refinement of the prior: down to this many bits below the threshold
-# (a probability of about 0.001 at the default 0.5); the rest add almost nothing to the count.
-_EM_MARGIN_BITS = 10.0
+# (a probability of about 0.015 at the default 0.5); the rest add little to the count, and
+# keeping them costs time at a million records.
+_EM_MARGIN_BITS = 6.0
 # The refinement may raise the prior at most this many bits (×16) and lower it at most
 # _EM_MAX_FALL_BITS; beyond that the data contradicts the model and the first estimate stays.
 _EM_MAX_RISE_BITS = 4.0

@@ -229,9 +229,9 @@ BLOCKING_RULES: tuple[str, ...] = (
     "substr(l.given1, 1, 3) = substr(r.given1, 1, 3) AND substr(l.sur1, 1, 3) = substr(r.sur1, 1, 3) "
     "AND l.dob_y = r.dob_y",
     "l.given_full = r.given_full AND l.dob_y = r.dob_y AND l.birth_place = r.birth_place",
-    # Rules 5 and 6 with the two surnames swapped (paternal written second).
+    # Rule 5 with the two surnames swapped (the maternal one written first). The same for rule
+    # 6 (with the birth year) found a tenth as many more true pairs for twice the pairs.
     "l.sur1_ph = r.sur2_ph AND l.sur2_ph = r.sur1_ph AND l.given1_ph = r.given1_ph",
-    "l.sur1_ph = r.sur2_ph AND l.sur2_ph = r.sur1_ph AND l.dob_y = r.dob_y",
 )
 
 # Rules that almost only true pairs satisfy, used to estimate how many matches the data holds.
