@@ -57,12 +57,19 @@ def main() -> None:
             )
     assert list(m) == list(COMPARISONS)
     # Habits the synthetic clerks lack but real ones have: a wrong sex or nationality, another
-    # document altogether. A true pair may fall in any level, so no m is allowed to be ~0.
-    else_floor = {"sex": 0.01, "nationality": 0.05, "birth_place": 0.1, "document": 0.05}
+    # document altogether, a wholly different birth date (the date of the report written in its
+    # place, say). A true pair may fall in any level, so no m is allowed to be ~0.
+    else_floor = {
+        "sex": 0.01,
+        "nationality": 0.05,
+        "birth_place": 0.1,
+        "document": 0.05,
+        "birth_date": 0.01,
+    }
     for name, values in m.items():
         values[-1] = max(values[-1], else_floor.get(name, 0.0))
-        for i in range(1, len(values)):
-            values[i] = max(values[i], 0.002)
+        for i, spec in enumerate(COMPARISONS[name]):
+            values[i] = 0.0 if spec.is_null else max(values[i], 0.002)
         total = sum(values)
         m[name] = [round(v / total, 6) for v in values]
     print('"""Shipped m and u priors of the linkage model.')

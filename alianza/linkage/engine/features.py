@@ -8,7 +8,11 @@ Features (all strings, NULL when unknown):
     given_full, given1, given2, given1_ph    folded given names, the first, the rest, phonetic key
     sur1, sur2, sur1_ph, sur2_ph             surnames without particles, and their phonetic keys
     dob, dob_y, dob_m, dob_d, dob_yi         full date (only when complete), its parts, year as int
-    sex, nationality, doc, birth_place
+    sex, nationality, doc, doc_kind, birth_place
+
+`doc_kind` is "P" for a passport (so typed, or a number with letters, as passports have here)
+and "N" for a national identity document: a passport number and an identity card number of the
+same person differ by nature, so the model does not count that as disagreement.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from alianza.normalize import NormalizationError, normalize_country, normalize_date
-from alianza.normalize.documents import document_match_key
+from alianza.normalize.documents import DocumentType, document_match_key, normalize_document_type
 from alianza.normalize.names import JOINER, PARTICLES, fold, spanish_phonetic, surname_key
 
 FEATURE_COLUMNS: tuple[str, ...] = (
@@ -41,6 +45,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "sex",
     "nationality",
     "doc",
+    "doc_kind",
     "birth_place",
 )
 
@@ -105,6 +110,19 @@ def _sex(value: str) -> str | None:
     return _SEX.get(fold(value))
 
 
+def _is_passport_type(document_type: str) -> bool:
+    if not document_type.strip():
+        return False
+    try:
+        return normalize_document_type(document_type) == DocumentType.PASSPORT
+    except NormalizationError:
+        return False
+
+
+def _has_letters(key: str) -> bool:
+    return not key.isdigit()
+
+
 def prepare_features(records: pd.DataFrame) -> pd.DataFrame:
     """The feature table of canonical records (as validated by `schema.validate_person_frame`)."""
     out = pd.DataFrame({"unique_id": records["record_id"].to_numpy()})
@@ -155,5 +173,13 @@ def prepare_features(records: pd.DataFrame) -> pd.DataFrame:
             cache[key] = document_match_key(number, document_type=doc_type, country=country)
         docs.append(cache[key])
     out["doc"] = docs
+    # A passport: so typed, or a number with letters (identity numbers here are all digits).
+    doc = pd.Series(docs, dtype=object)
+    passport = _map_distinct(records["document_type"], _is_passport_type).to_numpy(dtype=bool)
+    lettered = _map_distinct(doc.fillna("0"), _has_letters).to_numpy(dtype=bool)
+    out["doc_kind"] = pd.Series(
+        ["P" if p or letters else "N" for p, letters in zip(passport, lettered, strict=True)],
+        dtype=object,
+    ).where(doc.notna(), None).to_numpy()
     out["birth_place"] = _map_distinct(records["birth_place"], lambda v: fold(v) or None).to_numpy()
     return out.loc[:, list(FEATURE_COLUMNS)]

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from splink import Linker
 
@@ -46,6 +47,15 @@ U_SAMPLE_PAIRS = 2_000_000
 DETERMINISTIC_RECALL = 0.7
 # The estimated prior is kept above zero so that match weights stay finite.
 _MIN_LAMBDA = 1e-12
+# Pairs scored for the EM refinement of the prior: down to this many bits below the threshold
+# (a probability of about 0.015 at the default 0.5); the rest add little to the count, and
+# keeping them costs time at a million records.
+_EM_MARGIN_BITS = 6.0
+# The refinement may raise the prior at most this many bits (×16) and lower it at most
+# _EM_MAX_FALL_BITS; beyond that the data contradicts the model and the first estimate stays.
+_EM_MAX_RISE_BITS = 4.0
+_EM_MAX_FALL_BITS = 8.0
+_EM_ITERATIONS = 100
 
 
 @dataclass(slots=True)
@@ -119,6 +129,38 @@ def _explanation(predictions: pd.DataFrame, model: LinkageModel) -> pd.DataFrame
     return out
 
 
+def _logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+def _refine_prior(weights: np.ndarray, *, prior: float, comparisons: float) -> float:
+    """The prior that makes the scored pairs' expected number of matches consistent (EM).
+
+    `weights` are the match weights (log2 odds, prior included) of every scored pair down to a
+    low floor. With m and u fixed, the share of matches λ is the one unknown of the mixture;
+    EM alternates each pair's match probability under λ and λ = (their sum) / (all pairs).
+    This corrects the first estimate of the prior (near-certain rules divided by an assumed
+    recall), which is off when the data's habits differ from that assumption: more missing
+    documents, say, make those rules find fewer of the matches.
+    """
+    if not len(weights) or comparisons <= 0:
+        return prior
+    bayes = weights - _logit2(prior)  # log2 Bayes factors: the evidence without the prior
+    lam = prior
+    for _ in range(_EM_ITERATIONS):
+        odds = np.exp2(np.clip(bayes + _logit2(lam), -60.0, 60.0))
+        updated = float((odds / (1.0 + odds)).sum()) / comparisons
+        updated = min(max(updated, _MIN_LAMBDA), 0.5)
+        if abs(updated - lam) <= 1e-4 * lam:
+            lam = updated
+            break
+        lam = updated
+    shift = _logit2(lam) - _logit2(prior)
+    if not -_EM_MAX_FALL_BITS <= shift <= _EM_MAX_RISE_BITS:
+        return prior
+    return lam
+
+
 def _register(db_api: Any, features: list[pd.DataFrame]) -> Any:
     # Never name a registered table "left" or "right": Splink's generated SQL breaks.
     registered = [
@@ -163,7 +205,7 @@ def _run(
     explain: bool,
     progress: Progress,
     spark_session: Any = None,
-) -> tuple[Linker, Any, LinkageModel, pd.DataFrame, pd.DataFrame | None]:
+) -> tuple[Linker, Any, LinkageModel, pd.DataFrame, pd.DataFrame | None, float]:
     progress("normalising records")
     features = [prepare_features(t) for t in tables]
     # Estimation always runs on embedded DuckDB (random sampling and a few counts are cheap),
@@ -191,8 +233,32 @@ def _run(
         log_level=logging.WARNING,
     )
     progress("blocking and scoring pairs")
-    predictions = linker.inference.predict(threshold_match_probability=fitted.threshold)
+    # With a model estimated here, pairs are scored down to well below the threshold so that
+    # the prior can be refined on them (`_refine_prior`); the threshold is then applied with
+    # the refined prior. A saved model is applied exactly.
+    floor = _logit2(fitted.threshold) - (_EM_MARGIN_BITS if train else 0.0)
+    predictions = linker.inference.predict(threshold_match_weight=floor)
     frame = predictions.as_pandas_dataframe()
+    cut = fitted.threshold  # the threshold on the probabilities under the first prior
+    if train:
+        sizes = [len(t) for t in tables]
+        total = sizes[0] * (sizes[0] - 1) / 2 if len(sizes) == 1 else sizes[0] * sizes[1]
+        first = fitted.probability_two_random_records_match
+        refined = _refine_prior(
+            frame["match_weight"].to_numpy(dtype=float), prior=first, comparisons=total
+        )
+        shift = _logit2(refined) - _logit2(first)
+        fitted.probability_two_random_records_match = refined
+        fitted.training["probability_two_random_records_match"] = (
+            f"{fitted.training.get('probability_two_random_records_match', '')}; then refined "
+            "by EM over the scored pairs with m and u fixed"
+        ).lstrip("; ")
+        if shift:
+            weight = frame["match_weight"].astype(float) + shift
+            frame["match_weight"] = weight
+            frame["match_probability"] = 1.0 / (1.0 + np.exp2(-weight))
+        cut = 1.0 / (1.0 + 2.0 ** -(_logit2(fitted.threshold) - shift))
+        frame = frame[frame["match_probability"] >= fitted.threshold].reset_index(drop=True)
     if link_type == "link_only" and len(frame):
         # Put the left file's record on the left, whatever order Splink chose.
         flipped = frame["source_dataset_l"] != "alianza_records_0"
@@ -213,7 +279,7 @@ def _run(
     pairs = pairs.loc[order].reset_index(drop=True)
     if explanation is not None:
         explanation = explanation.loc[order].reset_index(drop=True)
-    return linker, predictions, fitted, pairs, explanation
+    return linker, predictions, fitted, pairs, explanation, cut
 
 
 def dedupe(
@@ -234,7 +300,7 @@ def dedupe(
     """
     records = validate_person_frame(records)
     report = progress or _noop
-    linker, predictions, fitted, pairs, explanation = _run(
+    linker, predictions, fitted, pairs, explanation, cut = _run(
         [records],
         link_type="dedupe_only",
         model=model,
@@ -246,8 +312,9 @@ def dedupe(
         spark_session=spark_session,
     )
     report("clustering")
+    # `cut` is the threshold expressed under the prior the predictions were scored with.
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=fitted.threshold
+        predictions, threshold_match_probability=cut
     ).as_pandas_dataframe()
     clusters = pd.DataFrame(
         {
@@ -279,7 +346,7 @@ def match(
     """Find the records of `right` that are the same person as a record of `left`."""
     left = validate_person_frame(left, label="left")
     right = validate_person_frame(right, label="right")
-    _, _, fitted, pairs, explanation = _run(
+    _, _, fitted, pairs, explanation, _ = _run(
         [left, right],
         link_type="link_only",
         model=model,

@@ -8,7 +8,13 @@ partner and one where few do. Pairs above it are solved one-to-one greedily, bes
 first: between two countries' registers a person appears at most once on each side, and this
 removes most false matches among common names.
 
-`match_probability` is a logistic map of the Dice coefficient, 0.5 at the threshold. It orders
+Before the decision each pair's Dice is adjusted for how crowded its two records are
+(`density_adjusted`): a record with many look-alikes on the other side (a common name, a
+frequent birth year) has its pairs lowered a little, a record with few raised. This is the
+encodings' counterpart of the plaintext model's term-frequency adjustments, and it is computed
+from similarities alone.
+
+`match_probability` is a logistic map of the adjusted similarity, 0.5 at the threshold. It orders
 pairs and keeps the `link match` header, but unlike the plaintext model it is not a calibrated
 probability (docs/pprl.md).
 """
@@ -133,6 +139,33 @@ def choose_threshold(histogram: np.ndarray) -> float | None:
     return float(grid[best])
 
 
+# Pairs at or above this Dice count as look-alikes of their two records (`density_adjusted`).
+DENSITY_FLOOR = 0.55
+# Dice lowered per doubling of look-alikes on either side, relative to the average pair. Tuned
+# on synthetic files with 2% to 40% of records matched: it gains 0.007 to 0.02 F1 at every
+# overlap; twice as much starts to cost recall.
+DENSITY_WEIGHT = 0.01
+
+
+def density_adjusted(
+    sims: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, n_left: int, n_right: int
+) -> np.ndarray:
+    """Dice minus DENSITY_WEIGHT × (log2 look-alikes of both records − its average over pairs).
+
+    `sims`, `rows`, `cols` are all candidate pairs (Dice ≥ CANDIDATE_FLOOR). Agreement between
+    two records with many look-alikes ("María Mamani", born in a common year) is weaker
+    evidence than between two rare ones, as term frequencies are in the plaintext model; the
+    average pair keeps its Dice, so the threshold chosen on Dice (`choose_threshold`) holds.
+    """
+    if not len(sims):
+        return sims
+    near = sims >= DENSITY_FLOOR
+    per_left = np.bincount(rows[near], minlength=n_left)
+    per_right = np.bincount(cols[near], minlength=n_right)
+    density = np.log2(1.0 + per_left[rows]) + np.log2(1.0 + per_right[cols])
+    return np.asarray(sims - DENSITY_WEIGHT * (density - density.mean()))
+
+
 def _one_to_one(sims: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> list[int]:
     """Indices of the candidates kept by greedy one-to-one matching, best first."""
     order = np.lexsort((cols, rows, -sims))
@@ -174,21 +207,23 @@ def match_encodings(
         _bitarrays(left.filters),
         _bitarrays(right.filters),
         threshold=CANDIDATE_FLOOR,
-        keep_from=0.6 if threshold is None else min(threshold, 0.6),
         chunk_size=chunk_size,
         progress=progress,
     )
+    scores = density_adjusted(
+        sims, rows, cols, n_left=len(left.filters), n_right=len(right.filters)
+    )
     # Without a threshold from the user, the data set decides (see `choose_threshold`).
     cut = threshold if threshold is not None else (choose_threshold(histogram) or DEFAULT_THRESHOLD)
-    above = sims >= cut
-    sims, rows, cols = sims[above], rows[above], cols[above]
-    kept = _one_to_one(sims, rows, cols) if one_to_one else np.arange(len(sims))
+    above = scores >= cut
+    scores, rows, cols = scores[above], rows[above], cols[above]
+    kept = _one_to_one(scores, rows, cols) if one_to_one else np.arange(len(scores))
     pairs = pd.DataFrame(
         {
             "left_id": [left.ids[rows[k]] for k in kept],
             "right_id": [right.ids[cols[k]] for k in kept],
             "match_probability": [
-                round(match_probability(sims[k], threshold=cut), 6) for k in kept
+                round(match_probability(scores[k], threshold=cut), 6) for k in kept
             ],
         }
     )

@@ -143,6 +143,57 @@ def test_features_of_dates_and_documents() -> None:
     assert features.loc["c", "dob_y"] == "1984"  # a mistyped date keeps its year
 
 
+def test_document_kinds_tell_a_passport_from_an_identity_card() -> None:
+    frame = pd.concat(
+        [
+            _records(record_id="a", document_number="4567123 LP", document_type="CI"),
+            _records(record_id="b", document_number="M2515247"),
+            _records(record_id="c", document_number="4567123", document_type="Pasaporte"),
+            _records(record_id="d"),
+        ]
+    )
+    kinds = prepare_features(frame).set_index("unique_id")["doc_kind"]
+    assert kinds.to_dict() == {"a": "N", "b": "P", "c": "P", "d": None}
+
+
+def _level(model: LinkageModel, tables: list[pd.DataFrame], comparison: str) -> float:
+    explanation = explain_pair(model, tables, left_id="a", right_id="b")
+    return float(explanation[comparison])
+
+
+def test_passport_against_identity_card_and_swapped_surnames_with_a_typo(deduped) -> None:  # type: ignore[no-untyped-def]
+    person = {"given_names": "Rosa", "sex": "F", "birth_date": "1990-03-04"}
+    left = _records(
+        record_id="a", first_surname="Huamán", second_surname="Flores",
+        document_number="4567123", document_type="CI", **person,
+    )  # fmt: skip
+    passport = _records(
+        record_id="b", first_surname="Flures", second_surname="Huaman",
+        document_number="K1234567", document_type="Pasaporte", **person,
+    )  # fmt: skip
+    other_card = passport.assign(document_number="9876543", document_type="CI")
+    model = deduped.model
+    # A passport number is not evidence against an identity card number; another card is.
+    assert _level(model, [left, passport], "document") == 0.0
+    assert _level(model, [left, other_card], "document") < -2
+    # Both surnames swapped, one of them mistyped: still strong agreement.
+    assert _level(model, [left, passport], "surnames") > 5
+
+
+def test_the_prior_is_refined_on_the_scored_pairs() -> None:
+    from alianza.linkage.engine.linking import _logit2, _refine_prior
+
+    # 1,000 matches with strong evidence among 10^7 pairs; the first estimate was 3 times low.
+    true_prior = 1e-4
+    first = true_prior / 3
+    bayes = pd.Series([20.0] * 1_000 + [-5.0] * 50_000).to_numpy()
+    weights = bayes + _logit2(first)
+    refined = _refine_prior(weights, prior=first, comparisons=1e7)
+    assert refined == pytest.approx(true_prior, rel=0.05)
+    # A refinement far outside the first estimate is not trusted.
+    assert _refine_prior(weights, prior=1e-9, comparisons=1e7) == 1e-9
+
+
 def test_input_errors_are_clear(tmp_path: Path) -> None:
     cases = {
         "empty.csv": b"",

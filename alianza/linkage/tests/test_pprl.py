@@ -68,6 +68,20 @@ def test_pprl_matches_nearly_as_well_as_plaintext(match_tables) -> None:  # type
     assert scores.f1 >= 0.88, scores
 
 
+def test_density_lowers_pairs_of_records_with_many_look_alikes() -> None:
+    import numpy as np
+
+    from alianza.linkage.pprl.matching import density_adjusted
+
+    # Left record 0 resembles ten right records (a common name); left record 1 only one.
+    rows = np.array([0] * 10 + [1])
+    cols = np.arange(11)
+    sims = np.full(11, 0.7)
+    adjusted = density_adjusted(sims, rows, cols, n_left=2, n_right=11)
+    assert adjusted[-1] > 0.7 > adjusted[0]
+    assert adjusted.mean() == pytest.approx(0.7)  # the average pair keeps its Dice
+
+
 def test_round_trip_and_damaged_files() -> None:
     records = pd.DataFrame(
         [dict.fromkeys(CANONICAL_COLUMNS, "") | {"record_id": "x1", "given_names": "Ana"}]
