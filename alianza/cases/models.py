@@ -299,6 +299,9 @@ class CaseAccess(models.Model):
                         "department", "filter_keys"],
                 name="case_access_list",
             ),
+            # Which institutions' cases are shared with an institution: one probe per institution
+            # (a search in the shared cases reads only those owners' tokens).
+            models.Index(fields=["institution", "owner_institution"], name="case_access_owner"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import IsNull
@@ -22,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
+from alianza.accounts.models import Institution
 from alianza.audit.models import AuditEntry
 from alianza.audit.services import audit_record_now
 from alianza.cases.access import CATEGORY_BITS, mask_of
@@ -120,13 +131,18 @@ def _participant_count(roles: list[str]) -> Coalesce:
     ), 0)
 
 
-def _token_matches(word: str, *, is_name: bool | None, owner_id: int | None = None) -> QuerySet[Any]:
+def _token_matches(
+    word: str, *, is_name: bool | None, owner_id: int | None = None, owner_ids: list[int] | None = None,
+) -> QuerySet[Any]:
     """Ids of cases with a token starting with `word`: of names, of other text, or either (None);
-    of every case, or only of the cases an institution owns (`owner_id`, read from its own index).
+    of every case, or only of the cases an institution owns (`owner_id`) or some do (`owner_ids`),
+    read from the owners' index.
     """
     tokens = CaseSearchToken.objects.all() if is_name is None else CaseSearchToken.objects.filter(is_name=is_name)
     if owner_id is not None:
         tokens = tokens.filter(owner_institution_id=owner_id)
+    if owner_ids is not None:
+        tokens = tokens.filter(owner_institution_id__in=owner_ids)
     if connection.vendor == "sqlite":
         # Tokens are [a-z0-9]; under SQLite's byte order this range is exactly the prefix match,
         # and unlike LIKE it can use the index.
@@ -181,6 +197,16 @@ def _word_probe(word: str, names: Q | bool, id_field: str) -> Q:
     return match | (name_match if names is True else names & name_match)  # the condition first: no lookup where it fails
 
 
+def _candidates_match(words: list[str], names: Q, id_field: str) -> Q:
+    """For cases that have a token of each of `words`, of names or not (the candidates of
+    `_few_matches`): they match where `names` holds, elsewhere only if each word is a token of
+    their other text. The condition first: no lookup where it holds."""
+    others = Q()
+    for word in words:
+        others &= _has_token(word, is_name=False, id_field=id_field)
+    return names | others
+
+
 @dataclass(frozen=True)
 class _Part:
     """A part of what a user may see, and how to search and read it (see `_visible_parts`)."""
@@ -190,13 +216,14 @@ class _Part:
     owner_id: int | None = None  # every case of the part is this institution's: search its own tokens
     walk: bool = False  # probe the words' matches while reading the part in index order
     among: QuerySet[Any] | None = None  # the ids of the part's cases, when few (the shared ones)
+    owners: QuerySet[Any] | None = None  # the shared part: the institutions that own its cases (ids)
     shared_mask: int = 0  # the shared part: the categories that count (CaseAccess.mask bits)
     identity_bit: int = 0  # the shared part: names count where this bit is shared (0: nowhere)
 
 
 def _filtered(
     qs: QuerySet[Any], filters: CaseFilter, *, names: Q | bool, owner_id: int | None = None, walk: bool = False,
-    matching: list[int] | None = None, id_field: str = "pk", candidates: bool = False,
+    matching: list[int] | None = None, id_field: str = "pk",
 ) -> QuerySet[Any]:
     """`qs` narrowed by the search words and the filters: the one definition of what matches.
 
@@ -205,8 +232,9 @@ def _filtered(
     user may not see identities of. With `walk`, a word's matches are only probed while the
     database reads `qs` in the list's index order, instead of driving the query case by case
     from them, which costs a row lookup per match of a common name. `matching` gives the ids of
-    the cases the words match (when few, see `_few_matches`) instead of the words, or, with
-    `candidates`, the cases that some of the words match, to be checked one by one. `id_field`
+    the cases the words match (when few, see `_few_matches`) instead of the words: exactly, or,
+    where names count only in some cases, candidates that have each word as a token of a name or
+    of other text, checked one by one (`_candidates_match`). `id_field`
     names the case's id in `qs` (`case_id` in `CaseAccess`, whose rows have the filtered columns).
     """
     column = "id" if id_field == "pk" else id_field
@@ -214,9 +242,8 @@ def _filtered(
     words = sorted(search_tokens(filters.q), key=len, reverse=True)
     if matching is not None:
         qs = qs.filter(_among_ids(qs.model, column, matching))
-        if isinstance(names, Q) or candidates:  # check each case's own tokens
-            for word in words:
-                qs = qs.filter(_word_probe(word, names, id_field))
+        if isinstance(names, Q) and words:  # check the candidates' own tokens
+            qs = qs.filter(_candidates_match(words, names, id_field))
         words = []  # otherwise the ids are exactly the matches
     elif id_field != "pk":
         # Read in index order with each row's own tokens probed: a page reads few rows.
@@ -286,6 +313,15 @@ def _shared_ids(user: Any, mask: int) -> QuerySet[Any]:
     )
 
 
+def _shared_owners(user: Any) -> QuerySet[Any]:
+    """The ids of the institutions (not the user's) that own cases shared with the user's
+    institution: one probe of index case_access_owner per institution. Maybe more than own a
+    case of the user's part (the categories are not looked at): they only narrow a search."""
+    institution = user.institution_id
+    shared = CaseAccess.objects.filter(institution_id=institution, owner_institution_id=OuterRef("pk"))
+    return Institution.objects.filter(Exists(shared)).exclude(pk=institution).order_by().values_list("pk", flat=True)
+
+
 def _visible_parts(user: Any) -> list[_Part]:
     """`visible_cases(user)` cut into disjoint parts, with where names may be searched in each.
 
@@ -313,6 +349,7 @@ def _visible_parts(user: Any) -> list[_Part]:
         _Part(own, identity, owner_id=user.institution_id, walk=True),
         _Part(
             shared & ~own, identity_shared if identity else False, among=_shared_ids(user, mask_of(categories)),
+            owners=_shared_owners(user),
             shared_mask=mask_of(categories), identity_bit=CATEGORY_BITS[authz.Category.VICTIM_IDENTITY] if identity else 0,
         ),
     ]
@@ -325,9 +362,10 @@ FEW_MATCHES = 5_000  # a search matching at most this many cases of a part is re
 
 
 def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
-    """The ids of the cases that have every word (in the part's own tokens if it has an owner),
-    if they are few; else None. Where names count only in some cases, these are candidates that
-    `_filtered` checks one by one.
+    """The ids of the cases that have every word (in the part's own tokens if it has an owner,
+    its owners' for the shared part), if they are few; else None. Where names count only in some
+    cases, these are candidates that `_filtered` checks one by one; in the shared part, also cases
+    of those owners not shared with the user, which `_filtered` leaves out.
 
     A selective search is best answered from its matches, a common one by reading the list in
     order and probing; databases guess which badly at scale, so the tokens decide: one index
@@ -336,11 +374,14 @@ def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
     if not words:
         return None
     kind = False if part.names is False else None  # where names count somewhere, every token is a candidate
-    if part.among is not None:
-        # Only the part's own cases: few, but every institution's tokens. The rarest word's (the
-        # words come rarest first) are the candidates, and `_filtered` checks the others case
-        # by case: reading every word's tokens of the whole registry costs more.
-        lists = [_token_matches(words[0], is_name=kind), part.among]
+    if part.owners is not None:
+        # The shared cases' owners' tokens (the prosecution's for the police: a third of the
+        # registry's), not the registry's, and not intersected with the shared cases
+        # themselves (42,000 at 1M cases): the part's query reads those by id.
+        owners = list(part.owners)
+        if not owners:
+            return []
+        lists = [_token_matches(word, is_name=kind, owner_ids=owners) for word in words]
     else:
         lists = [_token_matches(word, is_name=kind, owner_id=part.owner_id) for word in words]
     if len(lists) == 1:
@@ -354,22 +395,6 @@ def _few_matches(part: _Part, words: list[str]) -> list[int] | None:
     return found if len(found) <= FEW_MATCHES else None
 
 
-RARITY_LIMIT = 50_000  # a word's own tokens are counted up to here to tell which word is rarest
-
-
-def _rarest_first(words: list[str], owner_id: int | None) -> list[str]:
-    """`words` by how many of the institution's own tokens start with each (counted up to
-    RARITY_LIMIT), fewest first, then longest first: one index-only read per word."""
-    if len(words) < 2 or owner_id is None:
-        return words
-    counts: dict[str, int] = {}
-    limit = RARITY_LIMIT
-    for word in words:  # each counted only up to the fewest so far: past that it is not the rarest
-        counts[word] = _token_matches(word, is_name=None, owner_id=owner_id)[: limit + 1].count()
-        limit = min(limit, counts[word])
-    return sorted(words, key=lambda word: (counts[word], -len(word)))
-
-
 COUNT_LIMIT = 10_000  # the list counts its matches exactly up to here, then says "more than"
 
 # The sorts that the shared part reads from CaseAccess (index case_access_list), by their columns there.
@@ -378,7 +403,7 @@ ACCESS_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {
 }
 
 
-def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int] | None, *, candidates: bool) -> QuerySet[Any]:
+def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int] | None) -> QuerySet[Any]:
     """The cases shared with the user's institution (not its own) that match `filters`, from
     CaseAccess: the shares of a category the user's role may see (`part.shared_mask`), names
     searched where victims' identities are shared (`part.identity_bit`). The same cases as
@@ -394,7 +419,7 @@ def _shared_rows(user: Any, part: _Part, filters: CaseFilter, matching: list[int
     if part.identity_bit:
         qs = qs.alias(identity=F("mask").bitand(part.identity_bit))
         names = ~Q(identity=0)
-    return _filtered(qs, filters, names=names, matching=matching, id_field="case_id", candidates=candidates)
+    return _filtered(qs, filters, names=names, matching=matching, id_field="case_id")
 
 
 @dataclass
@@ -460,7 +485,7 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
     order = SORTS.get(filters.sort, SORTS["-reported_on"])
     columns = ["id", *dict.fromkeys(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
 
-    words = _rarest_first(sorted(search_tokens(filters.q), key=len, reverse=True), acting_user.institution_id)
+    words = sorted(search_tokens(filters.q), key=len, reverse=True)
     few: dict[int, list[int] | None] = {}
 
     def part_query(index: int, part: _Part) -> QuerySet[Any]:
@@ -469,12 +494,11 @@ def case_page(*, acting_user: Any, filters: CaseFilter, number: int = 1, page_si
             # not worth the look.
             common = part.among is not None and index > 0 and few.get(0) is None
             few[index] = None if common else _few_matches(part, words)
-        candidates = part.among is not None and len(words) > 1  # see _few_matches
         if part.shared_mask and order in ACCESS_ORDERS:
-            return _shared_rows(acting_user, part, filters, few[index], candidates=candidates).order_by()
+            return _shared_rows(acting_user, part, filters, few[index]).order_by()
         qs = _filtered(
             Case.objects.filter(part.cases), filters, names=part.names, owner_id=part.owner_id,
-            walk=part.walk and few[index] is None, matching=few[index], candidates=candidates,
+            walk=part.walk and few[index] is None, matching=few[index],
         )
         return qs.order_by()
 

@@ -187,6 +187,8 @@ def shared_world(world: dict[str, Any], make_user: Callable[..., Any]) -> dict[s
 
 PAGE_FILTERS = [
     {}, {"q": "quispe"}, {"q": "rosa quispe"}, {"q": "mamani"}, {"q": "textil"}, {"q": "relato 3"},
+    # A name and a word of the narrative: a case shared without victims' identities must not match.
+    {"q": "rosa relato"}, {"q": "taller mamani"},
     {"exploitation_form": "forced_labour"}, {"exploitation_country": "arg"}, {"exploitation_form": "sexual_exploitation"},
     {"q": "quispe", "exploitation_country": "ARG"}, {"year": 2021}, {"sort": "reference"}, {"sort": "reported_on"},
     {"crime_type": CrimeType.SMUGGLING}, {"institution": None},
