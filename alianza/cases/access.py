@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from alianza.accounts.authz import Category
+from alianza.core.bulk import triggers_named
 
 TABLE = "cases_caseaccess"
 CASE = "cases_case"
@@ -119,15 +120,7 @@ def rebuild_statements() -> list[str]:
 
 
 def installed(connection: Any) -> set[str]:
-    if connection.vendor == "postgresql":
-        sql = "SELECT tgname FROM pg_trigger WHERE tgname LIKE %s"
-    elif connection.vendor == "sqlite":
-        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s"
-    else:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [PREFIX + "%"])
-        return {row[0] for row in cursor.fetchall()}
+    return triggers_named(connection, PREFIX)
 
 
 def install(connection: Any) -> None:

@@ -85,3 +85,16 @@ def table_analyze(*models_: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in models_:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def triggers_named(connection: Any, prefix: str) -> set[str]:
+    """The names of the triggers in the database that start with `prefix` (PostgreSQL, SQLite)."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT tgname FROM pg_trigger WHERE tgname LIKE %s"
+    elif connection.vendor == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s"
+    else:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix + "%"])
+        return {row[0] for row in cursor.fetchall()}

@@ -63,6 +63,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from alianza.core.bulk import triggers_named
 from alianza.stats.indicators import ADULT_AGE
 
 CASE_FACT = "stats_casefact"
@@ -809,16 +810,7 @@ def expected_triggers(vendor: str, t: Tables) -> set[str]:
 
 
 def installed_triggers(connection: Any) -> set[str]:
-    vendor = connection.vendor
-    if vendor == "postgresql":
-        sql = "SELECT tgname FROM pg_trigger WHERE tgname LIKE %s"
-    elif vendor == "sqlite":
-        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s"
-    else:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [PREFIX + "%"])
-        return {row[0] for row in cursor.fetchall()}
+    return triggers_named(connection, PREFIX)
 
 
 def triggers_in_place(connection: Any, t: Tables) -> bool:
