@@ -33,17 +33,17 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
 class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField(_("time"), db_index=True)
-    actor_id = models.BigIntegerField(_("user id"), null=True, db_index=True)
+    actor_id = models.BigIntegerField(_("user id"), null=True)
     actor_username = models.CharField(_("user"), max_length=150, blank=True)
-    institution_id = models.BigIntegerField(_("institution id"), null=True, db_index=True)
+    institution_id = models.BigIntegerField(_("institution id"), null=True)
     institution_name = models.CharField(_("institution"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)  # the composite index leads with it
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # unique: see Meta
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -51,7 +51,14 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+        # Only what the trail's queries use (migration 0003): every append writes each index. As
+        # Meta entries, not `db_index`/`unique` on the fields, so that PostgreSQL gets no
+        # `varchar_pattern_ops` copy (nothing matches a prefix of an object id or a hash).
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "seq"]),
+            models.Index(fields=["object_id"], name="audit_entry_object_id"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_entry_unique_hash")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
