@@ -66,8 +66,8 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 T = TypeVar("T")
 
-# Cluster ids linkage writes; rows with other ids (written by something else, such as the statistics
-# demo for records without names) are kept for the records linkage has not grouped.
+# Cluster ids linkage writes; rows with other ids (written by something else, such as clusters
+# received from elsewhere for records without names) are kept for the records linkage has not grouped.
 CLUSTER_PREFIX = "link-"
 _BATCH = 500
 # Below this many records, u is not estimated on the registry (see `_score`).
