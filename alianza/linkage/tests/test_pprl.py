@@ -80,6 +80,8 @@ def test_density_lowers_pairs_of_records_with_many_look_alikes() -> None:
     adjusted = density_adjusted(sims, rows, cols, n_left=2, n_right=11)
     assert adjusted[-1] > 0.7 > adjusted[0]
     assert adjusted.mean() == pytest.approx(0.7)  # the average pair keeps its Dice
+    stronger = density_adjusted(sims, rows, cols, n_left=2, n_right=11, weight=0.02)
+    assert stronger[-1] - 0.7 == pytest.approx(2 * (adjusted[-1] - 0.7))
 
 
 def test_a_field_missing_on_one_side_costs_less_than_one_that_disagrees() -> None:
