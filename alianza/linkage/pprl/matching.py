@@ -4,12 +4,12 @@ Pairs are found by the Dice coefficient of two filters, computed by anonlink's n
 code. All pairs are compared, in chunks, so memory stays bounded however large the files. Each
 candidate is then scored by a Tversky index that counts the unshared bits of the fuller of the
 two filters less than those of the emptier one (`tversky`): a field missing on one side (no
-document, no birth date) then costs a true pair far less than a field that disagrees. The
-threshold is chosen for each pair of files from the distribution of similarities (see
-`choose_threshold`), because a fixed one cannot suit both a match where most records have a
-partner and one where few do. Pairs above it are solved one-to-one greedily, best similarity
-first: between two countries' registers a person appears at most once on each side, and this
-removes most false matches among common names.
+document, no birth date) then costs a true pair far less than a field that disagrees. How many
+pairs to link is decided for each pair of files from the distribution of Dice similarities (see
+`choose_threshold`), because a fixed threshold cannot suit both a match where most records have
+a partner and one where few do; which pairs, by the score, one-to-one and greedily, best first:
+between two countries' registers a person appears at most once on each side, and this removes
+most false matches among common names.
 
 Before the decision each pair's score is adjusted for how crowded its two records are
 (`density_adjusted`): a record with many look-alikes on the other side (a common name, a
@@ -17,7 +17,7 @@ frequent birth year) has its pairs lowered a little, a record with few raised. T
 encodings' counterpart of the plaintext model's term-frequency adjustments, and it is computed
 from similarities alone.
 
-`match_probability` is a logistic map of the adjusted score, 0.5 at the threshold. It orders
+`match_probability` is a logistic map of the adjusted score, 0.5 at the last pair linked. It orders
 pairs and keeps the `link match` header, but unlike the plaintext model it is not a calibrated
 probability (docs/pprl.md).
 """
