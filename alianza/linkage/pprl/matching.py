@@ -294,18 +294,13 @@ def match_encodings(
         dice_cut = choose_threshold(histogram) or DEFAULT_THRESHOLD
         dice = density_adjusted(sims, rows, cols, n_left=n_left, n_right=n_right)
         linked = dice >= dice_cut
-        if one_to_one:
-            n_links = len(_one_to_one(dice[linked], rows[linked], cols[linked]))
-            limit = round(n_links * LINK_MARGIN)
-        else:  # no one-to-one step to make up for: as many pairs as the Dice threshold keeps
-            limit = int(linked.sum())
+        n_links = len(_one_to_one(dice[linked], rows[linked], cols[linked]))
         above = scores >= SCORE_FLOOR
         scores, rows, cols = scores[above], rows[above], cols[above]
-        if one_to_one:
-            kept = _one_to_one(scores, rows, cols, limit=limit)
-        else:
-            kept = [int(k) for k in np.argsort(-scores, kind="stable")[:limit]]
+        kept = _one_to_one(scores, rows, cols, limit=round(n_links * LINK_MARGIN))
         cut = float(scores[kept[-1]]) if kept else dice_cut
+        if not one_to_one:  # every pair scoring at least what the last one-to-one link scored
+            kept = [int(k) for k in np.flatnonzero(scores >= cut)] if kept else []
     pairs = pd.DataFrame(
         {
             "left_id": [left.ids[rows[k]] for k in kept],

@@ -66,6 +66,14 @@ def test_pprl_matches_nearly_as_well_as_plaintext(match_tables) -> None:  # type
     assert not pairs["left_id"].duplicated().any() and not pairs["right_id"].duplicated().any()
     scores = score_pairs(pairs, left, right)
     assert scores.f1 >= 0.88, scores
+    # Many-to-many keeps what one-to-one keeps and may add pairs that share a record.
+    many = match_encodings(a, b, one_to_one=False)
+    assert (many["match_probability"] >= 0.5).all()
+    assert score_pairs(many, left, right).recall >= scores.recall - 0.02
+    # A fixed threshold on the score: a stricter one keeps a subset.
+    loose, strict = match_encodings(a, b, threshold=0.7), match_encodings(a, b, threshold=0.8)
+    assert set(strict["left_id"] + strict["right_id"]) <= set(loose["left_id"] + loose["right_id"])
+    assert len(strict) < len(loose)
 
 
 def test_density_lowers_pairs_of_records_with_many_look_alikes() -> None:
