@@ -1,20 +1,23 @@
 """Compare keyed Bloom-filter encodings and decide which pairs are the same person.
 
-Similarity is the Dice coefficient of two filters, computed by anonlink's native popcount code.
-All pairs are compared, in chunks, so memory stays bounded however large the files. The
-threshold is chosen for each pair of files from the distribution of similarities (see
-`choose_threshold`), because a fixed one cannot suit both a match where most records have a
-partner and one where few do. Pairs above it are solved one-to-one greedily, best similarity
-first: between two countries' registers a person appears at most once on each side, and this
-removes most false matches among common names.
+Pairs are found by the Dice coefficient of two filters, computed by anonlink's native popcount
+code. All pairs are compared, in chunks, so memory stays bounded however large the files. Each
+candidate is then scored by a Tversky index that counts the unshared bits of the fuller of the
+two filters less than those of the emptier one (`tversky`): a field missing on one side (no
+document, no birth date) then costs a true pair far less than a field that disagrees. How many
+pairs to link is decided for each pair of files from the distribution of Dice similarities (see
+`choose_threshold`), because a fixed threshold cannot suit both a match where most records have
+a partner and one where few do; which pairs, by the score, one-to-one and greedily, best first:
+between two countries' registers a person appears at most once on each side, and this removes
+most false matches among common names.
 
-Before the decision each pair's Dice is adjusted for how crowded its two records are
+Before the decision each pair's score is adjusted for how crowded its two records are
 (`density_adjusted`): a record with many look-alikes on the other side (a common name, a
 frequent birth year) has its pairs lowered a little, a record with few raised. This is the
 encodings' counterpart of the plaintext model's term-frequency adjustments, and it is computed
 from similarities alone.
 
-`match_probability` is a logistic map of the adjusted similarity, 0.5 at the threshold. It orders
+`match_probability` is a logistic map of the adjusted score, 0.5 at the last pair linked. It orders
 pairs and keeps the `link match` header, but unlike the plaintext model it is not a calibrated
 probability (docs/pprl.md).
 """
@@ -52,6 +55,15 @@ def _bitarrays(filters: Sequence[bytes]) -> list[bitarray]:
 # Pairs below this Dice coefficient are never kept; the counts above it locate the threshold.
 CANDIDATE_FLOOR = 0.5
 _GRID = np.round(np.arange(CANDIDATE_FLOOR, 1.0001, 0.01), 2)
+# Weight of the fuller filter's unshared bits in the score (`tversky`); Dice gives both sides
+# 0.5. Tuned on synthetic files (10% and 40% with a partner) and FEBRL4 (docs/benchmarks.md).
+FULLER_WEIGHT = 0.35
+# How many more links than the Dice threshold makes are taken by the score (`match_encodings`).
+# The threshold's F1 estimate counts false pairs before the one-to-one step removes most of
+# them, so it links a little too few; 1.03 to 1.06 were equally good on every file tried.
+LINK_MARGIN = 1.05
+# Pairs scoring below this are never linked, whatever the count asks for.
+SCORE_FLOOR = 0.55
 
 
 def dice_candidates(
@@ -108,6 +120,42 @@ def dice_candidates(
     )
 
 
+def popcounts(filters: Sequence[bitarray]) -> np.ndarray:
+    """Bits set in each filter."""
+    return np.fromiter((bits.count() for bits in filters), dtype=np.float64, count=len(filters))
+
+
+def tversky(
+    sims: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    *,
+    left_bits: np.ndarray,
+    right_bits: np.ndarray,
+    fuller_weight: float = FULLER_WEIGHT,
+) -> np.ndarray:
+    """The score of candidate pairs: shared / (shared + w_e × emptier's own + w_f × fuller's own).
+
+    `sims` are Dice coefficients of the pairs (`rows`, `cols`); `left_bits`, `right_bits` the
+    popcounts of all filters. The shared bits follow from the Dice and the two popcounts. With
+    w_f = `fuller_weight` and w_e = 1 − w_f this is Dice when w_f = 0.5. A field present on one
+    side only (a document, a birth date, a second surname) adds its bits to the fuller filter
+    alone, so weighting those bits less compares the two records mostly on what both hold,
+    which is what the plaintext model does with a missing value. A field that disagrees adds
+    bits to both filters and still costs the full amount. Only popcounts are used, which the
+    matching party sees anyway: no field presence is revealed.
+    """
+    a = left_bits[rows]
+    b = right_bits[cols]
+    shared = sims * (a + b) / 2.0
+    emptier = np.minimum(a, b) - shared
+    fuller = np.maximum(a, b) - shared
+    denominator = shared + (1.0 - fuller_weight) * emptier + fuller_weight * fuller
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = np.where(denominator > 0, shared / denominator, 0.0)
+    return np.asarray(np.clip(scores, 0.0, 1.0))
+
+
 def choose_threshold(histogram: np.ndarray) -> float | None:
     """The Dice threshold with the best estimated F1 for these two files, or None.
 
@@ -145,10 +193,17 @@ DENSITY_FLOOR = 0.55
 # on synthetic files with 2% to 40% of records matched: it gains 0.007 to 0.02 F1 at every
 # overlap; twice as much starts to cost recall.
 DENSITY_WEIGHT = 0.01
+SCORE_DENSITY_WEIGHT = 0.02
 
 
 def density_adjusted(
-    sims: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, n_left: int, n_right: int
+    sims: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    *,
+    n_left: int,
+    n_right: int,
+    weight: float | None = None,
 ) -> np.ndarray:
     """Dice minus DENSITY_WEIGHT × (log2 look-alikes of both records − its average over pairs).
 
@@ -163,16 +218,22 @@ def density_adjusted(
     per_left = np.bincount(rows[near], minlength=n_left)
     per_right = np.bincount(cols[near], minlength=n_right)
     density = np.log2(1.0 + per_left[rows]) + np.log2(1.0 + per_right[cols])
-    return np.asarray(sims - DENSITY_WEIGHT * (density - density.mean()))
+    weight = DENSITY_WEIGHT if weight is None else weight
+    return np.asarray(sims - weight * (density - density.mean()))
 
 
-def _one_to_one(sims: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> list[int]:
-    """Indices of the candidates kept by greedy one-to-one matching, best first."""
+def _one_to_one(
+    sims: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, limit: int | None = None
+) -> list[int]:
+    """Indices of the candidates kept by greedy one-to-one matching, best first (at most
+    `limit` of them)."""
     order = np.lexsort((cols, rows, -sims))
     used_left: set[int] = set()
     used_right: set[int] = set()
-    kept = []
+    kept: list[int] = []
     for k in order.tolist():
+        if limit is not None and len(kept) >= limit:
+            break
         row, col = int(rows[k]), int(cols[k])
         if row in used_left or col in used_right:
             continue
@@ -203,21 +264,43 @@ def match_encodings(
         )
     if left.bits != right.bits:
         raise PprlError("The two files use filters of different sizes.")
+    left_bits, right_bits = _bitarrays(left.filters), _bitarrays(right.filters)
     sims, rows, cols, histogram = dice_candidates(
-        _bitarrays(left.filters),
-        _bitarrays(right.filters),
+        left_bits,
+        right_bits,
         threshold=CANDIDATE_FLOOR,
         chunk_size=chunk_size,
         progress=progress,
     )
+    n_left, n_right = len(left.filters), len(right.filters)
     scores = density_adjusted(
-        sims, rows, cols, n_left=len(left.filters), n_right=len(right.filters)
+        tversky(sims, rows, cols, left_bits=popcounts(left_bits), right_bits=popcounts(right_bits)),
+        rows,
+        cols,
+        n_left=n_left,
+        n_right=n_right,
+        weight=SCORE_DENSITY_WEIGHT,
     )
-    # Without a threshold from the user, the data set decides (see `choose_threshold`).
-    cut = threshold if threshold is not None else (choose_threshold(histogram) or DEFAULT_THRESHOLD)
-    above = scores >= cut
-    scores, rows, cols = scores[above], rows[above], cols[above]
-    kept = _one_to_one(scores, rows, cols) if one_to_one else np.arange(len(scores))
+    if threshold is not None:
+        cut = threshold
+        above = scores >= cut
+        scores, rows, cols = scores[above], rows[above], cols[above]
+        kept = _one_to_one(scores, rows, cols) if one_to_one else list(range(len(scores)))
+    else:
+        # The data set decides how many links to make, the score which ones: the Dice
+        # histogram's non-match tail is seen whole from CANDIDATE_FLOOR, so the threshold
+        # chosen on it (`choose_threshold`) fixes the number of links; the pairs are then the
+        # best by score, one-to-one, down to that number (times LINK_MARGIN).
+        dice_cut = choose_threshold(histogram) or DEFAULT_THRESHOLD
+        dice = density_adjusted(sims, rows, cols, n_left=n_left, n_right=n_right)
+        linked = dice >= dice_cut
+        n_links = len(_one_to_one(dice[linked], rows[linked], cols[linked]))
+        above = scores >= SCORE_FLOOR
+        scores, rows, cols = scores[above], rows[above], cols[above]
+        kept = _one_to_one(scores, rows, cols, limit=round(n_links * LINK_MARGIN))
+        cut = float(scores[kept[-1]]) if kept else dice_cut
+        if not one_to_one:  # every pair scoring at least what the last one-to-one link scored
+            kept = [int(k) for k in np.flatnonzero(scores >= cut)] if kept else []
     pairs = pd.DataFrame(
         {
             "left_id": [left.ids[rows[k]] for k in kept],

@@ -66,6 +66,14 @@ def test_pprl_matches_nearly_as_well_as_plaintext(match_tables) -> None:  # type
     assert not pairs["left_id"].duplicated().any() and not pairs["right_id"].duplicated().any()
     scores = score_pairs(pairs, left, right)
     assert scores.f1 >= 0.88, scores
+    # Many-to-many keeps what one-to-one keeps and may add pairs that share a record.
+    many = match_encodings(a, b, one_to_one=False)
+    assert (many["match_probability"] >= 0.5).all()
+    assert score_pairs(many, left, right).recall >= scores.recall - 0.02
+    # A fixed threshold on the score: a stricter one keeps a subset.
+    loose, strict = match_encodings(a, b, threshold=0.7), match_encodings(a, b, threshold=0.8)
+    assert set(strict["left_id"] + strict["right_id"]) <= set(loose["left_id"] + loose["right_id"])
+    assert len(strict) < len(loose)
 
 
 def test_density_lowers_pairs_of_records_with_many_look_alikes() -> None:
@@ -80,6 +88,67 @@ def test_density_lowers_pairs_of_records_with_many_look_alikes() -> None:
     adjusted = density_adjusted(sims, rows, cols, n_left=2, n_right=11)
     assert adjusted[-1] > 0.7 > adjusted[0]
     assert adjusted.mean() == pytest.approx(0.7)  # the average pair keeps its Dice
+    stronger = density_adjusted(sims, rows, cols, n_left=2, n_right=11, weight=0.02)
+    assert stronger[-1] - 0.7 == pytest.approx(2 * (adjusted[-1] - 0.7))
+
+
+def test_a_field_missing_on_one_side_costs_less_than_one_that_disagrees() -> None:
+    import numpy as np
+
+    from alianza.linkage.pprl.matching import tversky
+
+    # Pair 0: 200 shared bits, the left filter has 80 more (a document the right lacks).
+    # Pair 1: 200 shared bits, 40 more on each side (documents that disagree).
+    # Both have Dice 400/480; the score keeps the first well above the second.
+    left_bits = np.array([280.0, 240.0])
+    right_bits = np.array([200.0, 240.0])
+    rows = cols = np.array([0, 1])
+    sims = 2 * 200 / (left_bits + right_bits)
+    assert sims[0] == pytest.approx(sims[1])
+    scores = tversky(sims, rows, cols, left_bits=left_bits, right_bits=right_bits)
+    assert scores[0] > scores[1] + 0.04
+    assert scores[1] == pytest.approx(sims[1])  # equal fills: the score is the Dice
+    plain_dice = tversky(
+        sims, rows, cols, left_bits=left_bits, right_bits=right_bits, fuller_weight=0.5
+    )
+    assert plain_dice == pytest.approx(sims)
+
+
+def test_one_to_one_stops_at_its_limit_best_first() -> None:
+    import numpy as np
+
+    from alianza.linkage.pprl.matching import _one_to_one
+
+    sims = np.array([0.9, 0.95, 0.8, 0.7])
+    rows = np.array([0, 0, 1, 2])
+    cols = np.array([0, 1, 1, 2])
+    assert _one_to_one(sims, rows, cols) == [1, 3]  # pair 0 and 2 lose their record to pair 1
+    assert _one_to_one(sims, rows, cols, limit=1) == [1]
+
+
+def test_a_missing_document_does_not_lose_the_match() -> None:
+    """The same person, the document on one side only, among people who share her surnames."""
+    import random
+
+    from alianza.linkage.engine import synth
+
+    rng = random.Random(5)
+    people = synth.generate_people(400, seed=5)
+    left = pd.DataFrame(
+        [synth.person_record(rng, p, f"a{i}", messy=False) for i, p in enumerate(people)]
+    )
+    right = left.copy()
+    right["record_id"] = [f"b{i}" for i in range(len(right))]
+    right["document_type"] = ""
+    right["document_number"] = ""
+    right["given_names"] = right["given_names"].str.split().str[0]  # a cut compound name
+    a = encode_records(left[list(CANONICAL_COLUMNS)], secret=SECRET)
+    b = encode_records(right[list(CANONICAL_COLUMNS)], secret=SECRET)
+    pairs = match_encodings(a, b)
+    found = set(zip(pairs["left_id"], pairs["right_id"], strict=True))
+    truth = {(f"a{i}", f"b{i}") for i in range(len(left))}
+    assert len(found & truth) >= 0.97 * len(truth)
+    assert len(found - truth) <= 0.02 * len(truth)
 
 
 def test_round_trip_and_damaged_files() -> None:

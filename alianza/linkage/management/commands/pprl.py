@@ -1,7 +1,7 @@
 """`alianza pprl`: privacy-preserving matching with keyed Bloom-filter encodings.
 
     alianza pprl encode INPUT.csv --secret-file KEY --out OUT.jsonl
-    alianza pprl match A.jsonl B.jsonl --out PAIRS.csv [--threshold DICE]
+    alianza pprl match A.jsonl B.jsonl --out PAIRS.csv [--threshold SCORE]
 
 `encode` writes only record ids and encodings (no names, dates or documents); `match` writes
 the same header as `alianza link match`. See docs/pprl.md before using it with a partner.
@@ -20,7 +20,6 @@ from tqdm import tqdm
 from alianza.linkage.engine import InputDataError, LinkageError, read_person_csv
 from alianza.linkage.management.commands._common import write_csv
 from alianza.linkage.pprl import (
-    DEFAULT_THRESHOLD,
     Encodings,
     encode_records,
     match_encodings,
@@ -32,7 +31,7 @@ from alianza.linkage.pprl.matching import CHUNK_SIZE, chunk_count
 
 
 def similarity(text: str) -> float:
-    """An argparse type: a Dice similarity in (0, 1]."""
+    """An argparse type: a similarity in (0, 1]."""
     value = float(text)
     if not 0.0 < value <= 1.0:
         raise ValueError(text)
@@ -72,8 +71,8 @@ class Command(BaseCommand):
             "--threshold",
             type=similarity,
             default=None,
-            help="Dice similarity at or above which a pair matches (default: estimated from "
-            f"the two files, or {DEFAULT_THRESHOLD} when they are too small)",
+            help="score (density-adjusted Tversky similarity, docs/pprl.md) at or above which a "
+            "pair matches (default: the number of links is estimated from the two files)",
         )
         match.add_argument(
             "--many-to-many",
