@@ -3,8 +3,9 @@
 Each record becomes one 1024-bit filter. Every token of its normalised fields (bigrams of the
 given names, of both surnames together, and of the document number; whole phonetic keys; birth
 year, month and day; the whole birth place and nationality) sets k bits chosen by HMAC-SHA256
-under a key derived from the shared secret and the field's name. Both surnames share one token set, so swapped surnames encode alike;
-day and month also set an order-free token, so a day/month swap keeps most of its bits.
+under a key derived from the shared secret and the field's name. Both surnames share one token
+set, so swapped surnames encode alike; day and month also set an order-free token, so a
+day/month swap keeps most of its bits.
 
 Without the secret the bit positions cannot be recomputed, so a dictionary attack needs the key.
 See docs/pprl.md for the security assumptions, the known attacks and the mitigations.
