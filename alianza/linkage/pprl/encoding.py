@@ -2,9 +2,10 @@
 
 Each record becomes one 1024-bit filter. Every token of its normalised fields (bigrams of the
 given names, of both surnames together, and of the document number; whole phonetic keys; birth
-year, month and day) sets k bits chosen by HMAC-SHA256 under a key derived from the shared
-secret and the field's name. Both surnames share one token set, so swapped surnames encode alike;
-day and month also set an order-free token, so a day/month swap keeps most of its bits.
+year, month and day; the whole birth place and nationality) sets k bits chosen by HMAC-SHA256
+under a key derived from the shared secret and the field's name. Both surnames share one token
+set, so swapped surnames encode alike; day and month also set an order-free token, so a
+day/month swap keeps most of its bits.
 
 Without the secret the bit positions cannot be recomputed, so a dictionary attack needs the key.
 See docs/pprl.md for the security assumptions, the known attacks and the mitigations.
@@ -28,7 +29,9 @@ from alianza.linkage.engine.features import prepare_features
 from alianza.linkage.engine.schema import validate_person_frame
 
 ENCODING_FORMAT = "alianza.pprl.clk"
-ENCODING_VERSION = 1
+# 2: birth place and nationality are encoded. Files of another version cannot be compared with
+# this version's, so `read_encodings` refuses them.
+ENCODING_VERSION = 2
 FILTER_BITS = 1024
 MIN_SECRET_BYTES = 16
 
@@ -47,6 +50,10 @@ BITS_PER_TOKEN: dict[str, int] = {
     "month_day": 34,  # the unordered pair {month, day}: survives a day/month swap
     "sex": 6,
     "document": 9,  # bigrams of the document number
+    # Whole values: the plaintext model's strongest tie-breakers for records without a birth date
+    # or a document (a namesake born elsewhere). Bigrams of the place did worse (docs/benchmarks.md).
+    "birth_place": 24,
+    "nationality": 6,
 }
 
 
@@ -105,6 +112,10 @@ def record_tokens(features: dict[str, Any]) -> Iterator[tuple[str, str]]:
     if features["doc"]:
         for gram in _bigrams(features["doc"]):
             yield "document", gram
+    if features["birth_place"]:
+        yield "birth_place", features["birth_place"]
+    if features["nationality"]:
+        yield "nationality", features["nationality"]
 
 
 class ClkEncoder:
@@ -162,6 +173,8 @@ class ClkEncoder:
             ("dob_y", "dob_m", "dob_d"),
             ("sex",),
             ("doc",),
+            ("birth_place",),
+            ("nationality",),
         )
         masks = [0] * len(features)
         for columns in groups:
@@ -227,7 +240,8 @@ def read_encodings(lines: Iterable[str], *, label: str = "input") -> Encodings:
     if header.get("version") != ENCODING_VERSION:
         raise InputDataError(
             f"The {label} file has encoding version {header.get('version')}; "
-            f"this Alianza reads version {ENCODING_VERSION}."
+            f"this Alianza reads version {ENCODING_VERSION}. Encodings of different versions "
+            "cannot be compared: both parties must encode again with the same Alianza version."
         )
     bits = int(header["bits"])
     ids: list[str] = []

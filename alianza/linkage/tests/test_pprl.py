@@ -151,6 +151,42 @@ def test_a_missing_document_does_not_lose_the_match() -> None:
     assert len(found - truth) <= 0.02 * len(truth)
 
 
+def test_birth_place_and_nationality_tell_namesakes_apart() -> None:
+    """Two records with the same names and no birth date or document: agreeing on where the
+    person was born and on the nationality must bring the filters closer than disagreeing."""
+    from alianza.linkage.pprl.matching import _bitarrays, dice_candidates
+
+    base = dict.fromkeys(CANONICAL_COLUMNS, "") | {
+        "given_names": "María",
+        "first_surname": "Mamani",
+        "second_surname": "Quispe",
+        "sex": "F",
+    }
+    rows = [
+        base | {"record_id": "a", "birth_place": "El Alto", "nationality": "BOL"},
+        base | {"record_id": "same", "birth_place": "El Alto", "nationality": "BOL"},
+        base | {"record_id": "other", "birth_place": "Cusco", "nationality": "PER"},
+    ]
+    encodings = encode_records(pd.DataFrame(rows), secret=SECRET)
+    bits = _bitarrays(encodings.filters)
+    sims, _, cols, _ = dice_candidates(bits[:1], bits[1:], threshold=0.0)
+    by_col = dict(zip(cols.tolist(), sims.tolist(), strict=True))
+    assert by_col[0] == pytest.approx(1.0)
+    assert by_col[1] < 0.9
+
+
+def test_files_of_another_encoding_version_are_refused() -> None:
+    records = pd.DataFrame(
+        [dict.fromkeys(CANONICAL_COLUMNS, "") | {"record_id": "x1", "given_names": "Ana"}]
+    )
+    buffer = io.StringIO()
+    write_encodings(encode_records(records, secret=SECRET), buffer)
+    header, *rest = buffer.getvalue().splitlines()
+    old = json.dumps(json.loads(header) | {"version": 1})
+    with pytest.raises(InputDataError, match="version 1.*encode again"):
+        read_encodings([old, *rest])
+
+
 def test_round_trip_and_damaged_files() -> None:
     records = pd.DataFrame(
         [dict.fromkeys(CANONICAL_COLUMNS, "") | {"record_id": "x1", "given_names": "Ana"}]
