@@ -43,7 +43,7 @@ from alianza.cases.bulk import (
     cases_bulk_create,
 )
 from alianza.cases.choices import CaseSource, CaseStatus, CrimeType, RouteEventType, Vocabulary
-from alianza.cases.models import Case, RouteEvent
+from alianza.cases.models import Case
 from alianza.cases.services import (
     CaseInput,
     Problems,
@@ -53,12 +53,10 @@ from alianza.cases.services import (
     clean_case,
     clean_route_event,
 )
-from alianza.core.bulk import table_analyze
 from alianza.core.errors import PermissionDenied
 from alianza.linkage.services import missing_person_matches_check
 from alianza.normalize import NormalizationError, fold, normalize_date
 from alianza.people.choices import ParticipationRole
-from alianza.people.models import Participation, Person
 from alianza.people.services import (
     DocumentInput,
     ParticipationInput,
@@ -563,14 +561,12 @@ def _check_while_writing(
     nothing is imported, as before.
     """
     participation_ids: list[int] = []
-    statistics = _PlannerStatistics()
 
     def write(rows: Rows) -> None:
         bulk_write(acting_user=acting_user, rows=rows)
         participation_ids.extend(rows.result.all_participation_ids)
         report.created += len(rows.result.case_ids)
         _deferred_checks_now()
-        statistics.refresh_if_stale(report.created)
 
     try:
         with transaction.atomic(durable=True), ThreadPoolExecutor(1, thread_name_prefix="alianza-import-build") as builder:
@@ -624,37 +620,6 @@ def _deferred_checks_now() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-class _PlannerStatistics:
-    """The planner's statistics of the tables an import writes, refreshed while it writes when
-    the import has grown them much (PostgreSQL).
-
-    The statistics' flush after each chunk joins the new rows with the registry's tables. Into
-    an empty or small registry, the planner would go on planning with the sizes it last knew
-    (none), scanning whole tables for each chunk: each chunk slower than the one before. So
-    whenever the import has doubled what the tables held when last analyzed, they are analyzed
-    again, in the import's transaction (ANALYZE counts the transaction's own rows): about six
-    times for 100,000 rows into an empty registry, never for a small import into a large one.
-    """
-
-    def __init__(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [Case._meta.db_table])
-            row = cursor.fetchone()
-        self.before = int(row[0]) if row else 0  # the cases the planner knows of
-        self.known = max(500, self.before)
-
-    def refresh_if_stale(self, written: int) -> None:
-        if self.before + written < 2 * self.known:
-            return
-        from alianza.stats.models import CaseFact, FormFact, ParticipantFact, RouteFact
-
-        table_analyze(
-            Case, Case.exploitation_forms.through, RouteEvent, Person, Participation, CaseFact, ParticipantFact,
-            FormFact, RouteFact,
-        )
-        self.known = self.before + written
 
 
 def _import_recorded(acting_user: Any, report: ImportReport, participation_ids: list[int]) -> None:
