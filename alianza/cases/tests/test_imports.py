@@ -95,6 +95,35 @@ def test_rows_are_checked_while_earlier_ones_are_written(
     assert (again.created, again.skipped) == (0, 97) and Case.objects.count() == 97
 
 
+def test_an_error_while_writing_rolls_back_and_stops_the_threads(
+    tmp_path: Path, make_user: Callable[..., Any], reference: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    from alianza.cases import bulk, imports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite checks every row first and writes in the caller's thread")
+    monkeypatch.setattr(imports, "FIRST_CHUNK", 10)
+    monkeypatch.setattr(imports, "WRITE_BATCH", 20)
+    written: list[int] = []
+
+    def bulk_write(**kwargs: Any) -> None:
+        if written:
+            raise RuntimeError("the disk is full")
+        written.append(1)
+        bulk.bulk_write(**kwargs)
+
+    monkeypatch.setattr(imports, "bulk_write", bulk_write)
+    rows = [r for n, r in enumerate(read_csv(agency_csv(tmp_path / "felcc.csv").read_bytes()), 1) if n not in BAD_ROWS]
+    with pytest.raises(RuntimeError, match="disk is full"):
+        cases_import(acting_user=make_user(Role.INVESTIGATOR), rows=rows)
+    assert not Case.objects.exists() and not Person.objects.exists()
+    assert not [t for t in threading.enumerate() if t.name.startswith("alianza-import")]
+
+
 def test_the_checking_thread_may_not_query(db: Any) -> None:
     from alianza.cases.imports import _in_background
 
