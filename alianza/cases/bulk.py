@@ -116,18 +116,62 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
 
     With `audit`, every case and person gets its creation entry in the audit trail.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("cases_bulk_create must run inside the transaction of the import")
     if not bundles:
         return BulkResult([], [])
-    now = db_value(timezone.now())
-    user_id = acting_user.pk if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None
-    references = _references(bundles)
-    case_ids = allocate_ids(Case, len(bundles))
-    people = sum(len(b.participants) for b in bundles)
-    person_ids = iter(allocate_ids(Person, people))
-    role_ids = iter(allocate_ids(Participation, people))
+    rows = bulk_rows(bulk_prepare(acting_user=acting_user, bundles=bundles), audit=audit)
+    bulk_write(acting_user=acting_user, rows=rows)
+    return rows.result
 
+
+@dataclass
+class Prepared:
+    """What writing bundles needs from the database first: their references and primary keys."""
+
+    bundles: Sequence[CaseBundle]
+    references: list[str]
+    case_ids: list[int]
+    person_ids: list[int]
+    role_ids: list[int]
+    now: Any
+    user_id: int | None
+
+
+def bulk_prepare(*, acting_user: Any, bundles: Sequence[CaseBundle]) -> Prepared:
+    """Issue the bundles' references (the year's sequences stay locked) and reserve their ids."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("cases_bulk_create must run inside the transaction of the import")
+    people = sum(len(b.participants) for b in bundles)
+    return Prepared(
+        bundles=bundles, references=_references(bundles), case_ids=allocate_ids(Case, len(bundles)),
+        person_ids=allocate_ids(Person, people), role_ids=allocate_ids(Participation, people),
+        now=db_value(timezone.now()),
+        user_id=acting_user.pk if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None,
+    )
+
+
+@dataclass
+class Rows:
+    """Every row of every table for a batch of bundles, in the database's form, and the audit events."""
+
+    result: BulkResult
+    cases: list[tuple[Any, ...]]
+    case_forms: list[tuple[int, int]]
+    route: list[tuple[Any, ...]]
+    tokens: list[tuple[int, str, bool, int]]
+    persons: list[tuple[Any, ...]]
+    documents: list[tuple[Any, ...]]
+    contacts: list[tuple[Any, ...]]
+    roles: list[tuple[Any, ...]]
+    role_terms: dict[str, list[tuple[int, int]]]
+    events: list[AuditEvent] | None
+
+
+def bulk_rows(prepared: Prepared, *, audit: bool = True) -> Rows:
+    """The rows (pure Python: no query, so another thread may build them while the database works)."""
+    bundles, now, user_id = prepared.bundles, prepared.now, prepared.user_id
+    case_ids = prepared.case_ids
+    person_ids = iter(prepared.person_ids)
+    role_ids = iter(prepared.role_ids)
     cases: list[tuple[Any, ...]] = []
     case_forms: list[tuple[int, int]] = []
     route: list[tuple[Any, ...]] = []
@@ -139,7 +183,7 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
     role_terms: dict[str, list[tuple[int, int]]] = defaultdict(list)
     events: list[AuditEvent] = []
     participation_ids: list[list[int]] = []
-    for bundle, case_id, reference in zip(bundles, case_ids, references, strict=True):
+    for bundle, case_id, reference in zip(bundles, case_ids, prepared.references, strict=True):
         values = bundle.values
         recruitment_dates = [e["date"] for e in bundle.route if e["event_type"] == RouteEventType.RECRUITMENT]
         for position, event in enumerate(bundle.route, start=1):
@@ -208,22 +252,29 @@ def cases_bulk_create(*, acting_user: Any, bundles: Sequence[CaseBundle], audit:
             events.append(AuditEvent("case.create", "cases.case", str(case_id), tuple(changed)))
             events.extend(person_events)
 
-    insert_rows(Case, ("id", "reference", *CASE_FIELDS, "owner_institution", "exploitation_countries", "filter_keys",
-                       "search_text", "names_text", "version", "source_record_id", "created_at", "updated_at", "created_by"), cases)
-    insert_rows(Case.exploitation_forms.through, ("case", "referenceterm"), case_forms)
-    insert_rows(RouteEvent, ("case", "position", *ROUTE_FIELDS, "border_crossing"), route)
-    insert_rows(Person, ("id", *PERSON_FIELDS, "names_text", "owner_institution", "version", "source_record_id",
-                         "created_at", "updated_at", "created_by"), persons)
-    insert_rows(IdentityDocument, ("person", "document_type", "issuing_country", "number_as_entered",
-                                   "number_normalized", "complement", "extension"), documents)
-    insert_rows(Contact, ("person", "kind", "value", "value_normalized"), contacts)
-    insert_rows(Participation, ("id", "case", "person", *ROLE_FIELDS, "forced_labour_industry", "created_at"), roles)
-    for name, rows in role_terms.items():
-        insert_rows(getattr(Participation, name).through, ("participation", "referenceterm"), rows)
     # In token order, the order of two of the table's three indexes: each insert lands next to the
     # one before it (a third of the time on SQLite, whose indexes are B-trees of the keys).
     tokens.sort(key=lambda row: row[1])
-    insert_rows(CaseSearchToken, ("case", "token", "is_name", "owner_institution"), tokens)
-    if audit:
-        audit_record_many(actor=acting_user, events=events)
-    return BulkResult(case_ids, participation_ids)
+    return Rows(
+        BulkResult(case_ids, participation_ids), cases, case_forms, route, tokens, persons, documents, contacts,
+        roles, role_terms, events if audit else None,
+    )
+
+
+def bulk_write(*, acting_user: Any, rows: Rows) -> None:
+    """Insert the rows, in the caller's transaction, and append their audit entries."""
+    insert_rows(Case, ("id", "reference", *CASE_FIELDS, "owner_institution", "exploitation_countries", "filter_keys",
+                       "search_text", "names_text", "version", "source_record_id", "created_at", "updated_at", "created_by"), rows.cases)
+    insert_rows(Case.exploitation_forms.through, ("case", "referenceterm"), rows.case_forms)
+    insert_rows(RouteEvent, ("case", "position", *ROUTE_FIELDS, "border_crossing"), rows.route)
+    insert_rows(Person, ("id", *PERSON_FIELDS, "names_text", "owner_institution", "version", "source_record_id",
+                         "created_at", "updated_at", "created_by"), rows.persons)
+    insert_rows(IdentityDocument, ("person", "document_type", "issuing_country", "number_as_entered",
+                                   "number_normalized", "complement", "extension"), rows.documents)
+    insert_rows(Contact, ("person", "kind", "value", "value_normalized"), rows.contacts)
+    insert_rows(Participation, ("id", "case", "person", *ROLE_FIELDS, "forced_labour_industry", "created_at"), rows.roles)
+    for name, pairs in rows.role_terms.items():
+        insert_rows(getattr(Participation, name).through, ("participation", "referenceterm"), pairs)
+    insert_rows(CaseSearchToken, ("case", "token", "is_name", "owner_institution"), rows.tokens)
+    if rows.events is not None:
+        audit_record_many(actor=acting_user, events=rows.events)

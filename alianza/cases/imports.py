@@ -4,9 +4,10 @@ Each source row becomes one case with, optionally, a victim, a suspect and the d
 the route. Every row is cleaned by the same functions the forms' services call (`clean_case`,
 `clean_person`, `clean_participation`, `clean_route_event`), so an import validates exactly like
 a form, and the report gives the row, the field and the problem. By default a file with any
-invalid row imports nothing; with `valid_only` the valid rows are kept. The valid rows are then
+invalid row imports nothing; with `valid_only` the valid rows are kept. The valid rows are
 written in one transaction by `alianza.cases.bulk`, which keeps the denormalised columns, search
-tokens and audit entries the services keep. A row whose source record id was imported before
+tokens and audit entries the services keep: on SQLite once every row is checked, on PostgreSQL
+chunk by chunk while the next chunk is checked (rolled back when a row turns out invalid). A row whose source record id was imported before
 (by the same institution) is skipped, so re-importing a file adds nothing.
 """
 
@@ -17,19 +18,30 @@ import datetime as dt
 import gc
 import io
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
 from alianza.audit.services import audit_record
-from alianza.cases.bulk import CaseBundle, ParticipantBundle, cases_bulk_create
+from alianza.cases.bulk import (
+    CaseBundle,
+    ParticipantBundle,
+    Rows,
+    bulk_prepare,
+    bulk_rows,
+    bulk_write,
+    cases_bulk_create,
+)
 from alianza.cases.choices import CaseSource, CaseStatus, CrimeType, RouteEventType, Vocabulary
 from alianza.cases.models import Case
 from alianza.cases.services import (
@@ -53,6 +65,8 @@ from alianza.people.services import (
     clean_person,
     person_create_check,
 )
+
+T = TypeVar("T")
 
 # The canonical columns of an import, in the order of the template file.
 COLUMNS = (
@@ -339,6 +353,15 @@ def _clean_row(
 def _imported_before(institution: Any, record_ids: Iterable[str], chunk: int = 500) -> set[str]:
     ids = list(dict.fromkeys(record_ids))
     found: set[str] = set()
+    if connection.vendor == "postgresql":
+        # One statement with the ids as an array: a probe of the partial unique index each.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT source_record_id FROM {Case._meta.db_table} WHERE owner_institution_id = %s "  # noqa: S608 - the model's table
+                "AND source_record_id = ANY(%s) AND NOT (source_record_id = '')",
+                [institution.pk, ids],
+            )
+            return {row[0] for row in cursor.fetchall()}
     for start in range(0, len(ids), chunk):
         found.update(
             Case.objects.filter(owner_institution=institution, source_record_id__in=ids[start : start + chunk])
@@ -380,6 +403,7 @@ def _write_cache(kib: int = 262_144) -> Iterator[None]:
 Progress = Callable[[str, int, int], object]  # (stage, rows just done, rows in the stage)
 
 WRITE_BATCH = 5000  # cases per bulk write: bounds memory, not the transaction
+FIRST_CHUNK = 1000  # rows checked before the first write (PostgreSQL writes while the rest is checked)
 
 
 def cases_import(
@@ -393,9 +417,9 @@ def cases_import(
 ) -> ImportReport:
     """Import rows (source headers, mapped to the canonical columns) for the user's institution.
 
-    Every row is cleaned by the functions the forms' services use; only then, in one
-    transaction, are the valid rows written in bulk (`alianza.cases.bulk`), or nothing at all
-    when some row is invalid and `valid_only` is not set.
+    Every row is cleaned by the functions the forms' services use, and the valid rows are
+    written in bulk (`alianza.cases.bulk`) in one transaction, or nothing at all when some row
+    is invalid and `valid_only` is not set.
     """
     with _without_cycle_collection():
         return _cases_import(
@@ -438,27 +462,70 @@ def _cases_import(
         canonical.append({target: (source.get(header) or "") for header, target in columns.items()})
     report.total = len(canonical)
     before = _imported_before(institution, ((r.get("source_record_id") or "").strip() for r in canonical))
-    lookup = ReferenceLookup.preloaded()
-    terms = _term_index()
-    today = timezone.localdate()
-    bundles: list[CaseBundle] = []
+    chunks = _checked_chunks(
+        canonical, before=before, institution_id=institution.pk, lookup=ReferenceLookup.preloaded(),
+        terms=_term_index(), today=timezone.localdate(),
+    )
+    if dry_run or connection.vendor != "postgresql":
+        return _check_then_write(acting_user, institution, chunks, report, valid_only=valid_only, dry_run=dry_run, progress=progress)
+    return _check_while_writing(acting_user, institution, chunks, report, valid_only=valid_only, progress=progress)
+
+
+@dataclass
+class _Chunk:
+    """Consecutive source rows, checked: their valid new bundles and their problems, in row order."""
+
+    rows: int
+    bundles: list[CaseBundle]
+    problems: list[RowProblem]
+    skipped: int
+
+
+def _checked_chunks(
+    canonical: list[dict[str, str]], *, before: set[str], institution_id: int, lookup: ReferenceLookup,
+    terms: Mapping[str, str], today: dt.date,
+) -> Iterator[_Chunk]:
+    """Every row cleaned as the services clean it, in order, by chunks of rows (a small first one,
+    so that a pipelined import starts writing soon). Reads nothing from the database."""
     seen: set[str] = set()
-    for index, row in enumerate(canonical, start=1):
-        record_id = (row.get("source_record_id") or "").strip()
-        problems = Problems()
-        if not record_id:
-            problems.add("source_record_id", _("Every row needs a source record id, so that imports can be repeated safely."))
-        elif record_id in before or record_id in seen:
-            report.skipped += 1
-        else:
-            bundle = _clean_row(row, institution_id=institution.pk, lookup=lookup, terms=terms, problems=problems, today=today)
-            if bundle is not None:
-                bundles.append(bundle)
-                seen.add(record_id)
-        for name, messages in problems.by_field.items():
-            report.problems.extend(RowProblem(index, name, str(message)) for message in messages)
-        if progress is not None and (index % 1000 == 0 or index == report.total):
-            progress("check", index % 1000 or 1000, report.total)
+    start = 0
+    while start < len(canonical):
+        end = min(len(canonical), start + (FIRST_CHUNK if start == 0 else WRITE_BATCH))
+        chunk = _Chunk(end - start, [], [], 0)
+        for index in range(start + 1, end + 1):
+            row = canonical[index - 1]
+            record_id = (row.get("source_record_id") or "").strip()
+            problems = Problems()
+            if not record_id:
+                problems.add("source_record_id", _("Every row needs a source record id, so that imports can be repeated safely."))
+            elif record_id in before or record_id in seen:
+                chunk.skipped += 1
+            else:
+                bundle = _clean_row(row, institution_id=institution_id, lookup=lookup, terms=terms, problems=problems, today=today)
+                if bundle is not None:
+                    chunk.bundles.append(bundle)
+                    seen.add(record_id)
+            for name, messages in problems.by_field.items():
+                chunk.problems.extend(RowProblem(index, name, str(message)) for message in messages)
+        yield chunk
+        start = end
+
+
+def _check_then_write(
+    acting_user: Any, institution: Any, chunks: Iterable[_Chunk], report: ImportReport, *, valid_only: bool, dry_run: bool,
+    progress: Progress | None,
+) -> ImportReport:
+    """Every row checked, then (unless some is invalid, or a dry run) the valid ones written."""
+    bundles: list[CaseBundle] = []
+    done = 0
+    for chunk in chunks:
+        bundles.extend(chunk.bundles)
+        report.problems.extend(chunk.problems)
+        report.skipped += chunk.skipped
+        for _row in range(chunk.rows):  # progress by thousands of rows, as it always was
+            done += 1
+            if progress is not None and (done % 1000 == 0 or done == report.total):
+                progress("check", done % 1000 or 1000, report.total)
     if dry_run:
         report.created = len(bundles)
         return report
@@ -466,25 +533,167 @@ def _cases_import(
         return report
     participation_ids: list[int] = []
     with transaction.atomic(durable=True), _write_cache():
-        # Rows another import wrote meanwhile are skipped now (the unique constraint backs this).
-        late = _imported_before(institution, (b.source_record_id for b in bundles))
-        if late:
-            bundles = [b for b in bundles if b.source_record_id not in late]
-            report.skipped += len(late)
         for start in range(0, len(bundles), WRITE_BATCH):
             batch = bundles[start : start + WRITE_BATCH]
-            result = cases_bulk_create(acting_user=acting_user, bundles=batch)
-            participation_ids.extend(result.all_participation_ids)
+            participation_ids.extend(_write_batch(acting_user, institution, batch, report))
             if progress is not None:
                 progress("import", len(batch), len(bundles))
-        report.created = len(bundles)
-        audit_record(
-            actor=acting_user, action="case.import", object_type="cases.case",
-            changed_fields=["created", "skipped", "invalid"] if report.problems else ["created", "skipped"],
-        )
-        report.committed = True
-        transaction.on_commit(lambda: _after_import_commit(participation_ids))
+        _import_recorded(acting_user, report, participation_ids)
     return report
+
+
+class _Invalid(Exception):
+    """Raised inside the import's transaction to roll back what it wrote: some row is invalid."""
+
+
+def _check_while_writing(
+    acting_user: Any, institution: Any, chunks: Iterable[_Chunk], report: ImportReport, *, valid_only: bool,
+    progress: Progress | None,
+) -> ImportReport:
+    """PostgreSQL: three steps at once, in one transaction: chunk n+2 is checked (a thread), the
+    rows of chunk n+1 are built (another thread) and chunk n is written.
+
+    psycopg lets go of the interpreter while it waits for the server, so the threads' Python
+    runs while the server writes. After each chunk the deferred checks (foreign keys, the
+    statistics' flush) run at once, so that they too overlap the checking and building instead
+    of waiting for the commit. When a row is invalid (and `valid_only` is not set) nothing more
+    is written, the rest is still checked for the report, and the transaction rolls back:
+    nothing is imported, as before.
+    """
+    participation_ids: list[int] = []
+
+    def write(rows: Rows) -> None:
+        bulk_write(acting_user=acting_user, rows=rows)
+        participation_ids.extend(rows.result.all_participation_ids)
+        report.created += len(rows.result.case_ids)
+        _deferred_checks_now()
+
+    try:
+        with transaction.atomic(durable=True), ThreadPoolExecutor(1, thread_name_prefix="alianza-import-build") as builder:
+            writing = True
+            built: Future[Rows] | None = None  # the rows of the last chunk prepared, not yet written
+            for chunk in _in_background(chunks):
+                report.problems.extend(chunk.problems)
+                report.skipped += chunk.skipped
+                if report.problems and not valid_only:
+                    writing = False  # nothing will be kept; keep checking for the report
+                if writing and chunk.bundles:
+                    batch = _not_imported_meanwhile(institution, chunk.bundles, report)
+                    if batch:
+                        prepared = bulk_prepare(acting_user=acting_user, bundles=batch)
+                        building = builder.submit(_without_queries(bulk_rows), prepared)
+                        if built is not None:
+                            write(built.result())
+                        built = building
+                if progress is not None:
+                    progress("import", chunk.rows, report.total)
+            if not writing:
+                raise _Invalid
+            if built is not None:
+                write(built.result())
+            _import_recorded(acting_user, report, participation_ids)
+    except _Invalid:
+        report.created, report.committed = 0, False
+    return report
+
+
+def _not_imported_meanwhile(institution: Any, batch: list[CaseBundle], report: ImportReport) -> list[CaseBundle]:
+    """Rows another import wrote meanwhile are skipped now (the unique constraint backs this)."""
+    late = _imported_before(institution, (b.source_record_id for b in batch))
+    if late:
+        batch = [b for b in batch if b.source_record_id not in late]
+        report.skipped += len(late)
+    return batch
+
+
+def _write_batch(acting_user: Any, institution: Any, batch: list[CaseBundle], report: ImportReport) -> list[int]:
+    """Write one batch in the import's transaction; the ids of the participations it created."""
+    batch = _not_imported_meanwhile(institution, batch, report)
+    result = cases_bulk_create(acting_user=acting_user, bundles=batch)
+    report.created += len(batch)
+    return result.all_participation_ids
+
+
+def _deferred_checks_now() -> None:
+    """Run the checks deferred to the commit (foreign keys, the statistics' flush) now, and defer
+    the next ones again: the same checks, once each, earlier."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _import_recorded(acting_user: Any, report: ImportReport, participation_ids: list[int]) -> None:
+    audit_record(
+        actor=acting_user, action="case.import", object_type="cases.case",
+        changed_fields=["created", "skipped", "invalid"] if report.problems else ["created", "skipped"],
+    )
+    report.committed = True
+    transaction.on_commit(lambda: _after_import_commit(participation_ids))
+
+
+_DONE = object()
+
+
+def _no_queries(*args: Any) -> Any:
+    raise RuntimeError("the import's checking and building threads may not query the database")
+
+
+def _without_queries(function: Callable[..., T]) -> Callable[..., T]:
+    """`function`, run where any query raises: in a thread, a query would run outside the
+    import's transaction, on a connection of its own."""
+
+    def run(*args: Any, **kwargs: Any) -> T:
+        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_no_queries):
+            return function(*args, **kwargs)
+
+    return run
+
+
+def _in_background(chunks: Iterable[_Chunk], depth: int = 2) -> Iterator[_Chunk]:
+    """The chunks, produced by a thread `depth` ahead of the consumer.
+
+    The thread uses the caller's language (the report's messages) and may not query the
+    database: a query there would run outside the import's transaction, so it raises.
+    """
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def produce() -> None:
+        try:
+            with translation.override(language), connections[DEFAULT_DB_ALIAS].execute_wrapper(_no_queries):
+                for chunk in chunks:
+                    while not stop.is_set():
+                        try:
+                            queue.put(chunk, timeout=0.1)
+                            break
+                        except Full:
+                            continue
+                    if stop.is_set():
+                        return
+            item: Any = _DONE
+        except BaseException as exc:  # handed to the consumer, which raises it
+            item = exc
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return
+            except Full:
+                continue
+
+    thread = threading.Thread(target=produce, name="alianza-import-check", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def import_template_csv() -> str:

@@ -317,33 +317,50 @@ def _people_cells(sign: int, records: str, persons: str) -> str:
     w = f"FROM {records} w"
     # CROSS JOIN: SQLite then keeps the small work table as the outer loop (it has no statistics).
     case_of = f"CROSS JOIN {CASE_FACT} c WHERE c.case_id = w.case_id"
+    def rows(source: str, breakdown: str, category: str, record: str, person: int, tail: str = "") -> tuple[str, str]:
+        year, measure, key = (f"{source}.{c}" for c in ("year", "measure", "key"))
+        return breakdown, (
+            f"SELECT {year} AS year, {measure} AS measure, '{breakdown}' AS breakdown, {category} AS category, "
+            f"{key} AS key, {record} AS participation_id, {person} AS person {tail}"
+        )
+
+    per_record = f"{w}"
+    persons_from = f"FROM {persons} p"
     branches = [
-        f"SELECT w.year, w.measure, 'total' AS breakdown, '' AS category, w.key, w.participation_id, 1 AS person {w}",
-        f"SELECT w.year, w.measure, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), w.key, "
-        f"w.participation_id, 1 {w} {case_of}",
-        f"SELECT w.year, w.measure, 'institution', c.institution, w.key, w.participation_id, 1 {w} {case_of}",
-        f"SELECT w.year, w.measure, 'crime_type', c.crime_type, w.key, w.participation_id, 1 {w} {case_of}",
-        f"SELECT w.year, w.measure, 'exploitation', f.code, w.key, w.participation_id, 1 {w} "
-        f"CROSS JOIN {FORM_FACT} f WHERE f.case_id = w.case_id",
-        f"SELECT w.year, w.measure, 'country_of_exploitation', r.country, w.key, w.participation_id, 1 {w} "
-        f"CROSS JOIN {ROUTE_FACT} r WHERE r.case_id = w.case_id AND r.event_type = 'Exploitation'",
-        f"SELECT w.year, w.measure, 'flow', c.origin || '>' || c.destination, w.key, w.participation_id, 1 {w} "
-        f"{case_of} AND w.measure = 'victims' AND c.destination IS NOT NULL",
+        rows("w", "total", "''", "w.participation_id", 1, per_record),
+        rows("w", "department", "COALESCE(NULLIF(c.department, ''), 'unknown')", "w.participation_id", 1,
+             f"{w} {case_of}"),
+        rows("w", "institution", "c.institution", "w.participation_id", 1, f"{w} {case_of}"),
+        rows("w", "crime_type", "c.crime_type", "w.participation_id", 1, f"{w} {case_of}"),
+        rows("w", "exploitation", "f.code", "w.participation_id", 1,
+             f"{w} CROSS JOIN {FORM_FACT} f WHERE f.case_id = w.case_id"),
+        rows("w", "country_of_exploitation", "r.country", "w.participation_id", 1,
+             f"{w} CROSS JOIN {ROUTE_FACT} r WHERE r.case_id = w.case_id AND r.event_type = 'Exploitation'"),
+        rows("w", "flow", "c.origin || '>' || c.destination", "w.participation_id", 1,
+             f"{w} {case_of} AND w.measure = 'victims' AND c.destination IS NOT NULL"),
         # A person's own attributes: each record's as raw counts, the key's first known once.
-        f"SELECT w.year, w.measure, 'sex_age', {_sex_age('w.sex', 'w.age')}, w.key, w.participation_id, 0 {w}",
-        f"SELECT w.year, w.measure, 'sex', COALESCE(w.sex, 'unknown'), w.key, w.participation_id, 0 {w}",
-        f"SELECT w.year, w.measure, 'citizenship', COALESCE(w.citizenship, 'unknown'), w.key, w.participation_id, 0 {w}",
-        f"SELECT p.year, p.measure, 'sex_age', {_sex_age('p.sex', 'p.age')}, p.key, NULL, 1 FROM {persons} p",
-        f"SELECT p.year, p.measure, 'sex', COALESCE(p.sex, 'unknown'), p.key, NULL, 1 FROM {persons} p",
-        f"SELECT p.year, p.measure, 'citizenship', COALESCE(NULLIF(p.citizenship, ''), 'unknown'), p.key, NULL, 1 "
-        f"FROM {persons} p",
-    ]
+        rows("w", "sex_age", _sex_age("w.sex", "w.age"), "w.participation_id", 0, per_record),
+        rows("w", "sex", "COALESCE(w.sex, 'unknown')", "w.participation_id", 0, per_record),
+        rows("w", "citizenship", "COALESCE(w.citizenship, 'unknown')", "w.participation_id", 0, per_record),
+        rows("p", "sex_age", _sex_age("p.sex", "p.age"), "NULL", 1, persons_from),
+        rows("p", "sex", "COALESCE(p.sex, 'unknown')", "NULL", 1, persons_from),
+        rows("p", "citizenship", "COALESCE(NULLIF(p.citizenship, ''), 'unknown')", "NULL", 1, persons_from),
+    ]  # fmt: skip
+    # Each breakdown is counted on its own (its cells are its own): a dozen sorts of a tenth of
+    # the rows each, which fit in memory, rather than one sort of all of them.
+    by_breakdown: dict[str, list[str]] = {}
+    for breakdown, sql in branches:
+        by_breakdown.setdefault(breakdown, []).append(sql)
+    counted = " UNION ALL ".join(
+        f"SELECT year, measure, breakdown, category, {s}COUNT(DISTINCT participation_id) AS raw, "
+        f"{s}COUNT(DISTINCT CASE WHEN person = 1 THEN key END) AS dedup FROM ({' UNION ALL '.join(parts)}) x "
+        "WHERE true GROUP BY year, measure, breakdown, category"
+        for parts in by_breakdown.values()
+    )
     return (
         f"INSERT INTO {CELL} (year, measure, breakdown, category, raw, dedup) "
-        f"SELECT year, measure, breakdown, category, {s}COUNT(DISTINCT participation_id), "
-        f"{s}COUNT(DISTINCT CASE WHEN person = 1 THEN key END) FROM ({' UNION ALL '.join(branches)}) x "
-        f"WHERE true GROUP BY year, measure, breakdown, category ORDER BY year, measure, breakdown, category "
-        f"{_UPSERT_CELLS}"
+        f"SELECT year, measure, breakdown, category, raw, dedup FROM ({counted}) y "
+        f"WHERE true ORDER BY year, measure, breakdown, category {_UPSERT_CELLS}"
     )
 
 

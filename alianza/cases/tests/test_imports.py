@@ -63,6 +63,77 @@ def test_three_bad_rows_in_a_hundred(tmp_path: Path, make_user: Callable[..., An
     assert Case.objects.count() == 97 and Person.objects.count() == 97
 
 
+def test_rows_are_checked_while_earlier_ones_are_written(
+    tmp_path: Path, make_user: Callable[..., Any], reference: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small chunks: on PostgreSQL rows 1-10 are written before row 17 is found invalid; the
+    transaction then rolls back, and the report is the one a dry run gives."""
+    from alianza.audit.models import AuditEntry
+    from alianza.audit.verify import audit_chain_verify
+    from alianza.cases import imports
+
+    monkeypatch.setattr(imports, "FIRST_CHUNK", 10)
+    monkeypatch.setattr(imports, "WRITE_BATCH", 20)
+    user = make_user(Role.INVESTIGATOR)
+    rows = list(read_csv(agency_csv(tmp_path / "felcc.csv").read_bytes()))
+    checked = cases_import(acting_user=user, rows=rows, dry_run=True)
+    entries = AuditEntry.objects.count()
+    report = cases_import(acting_user=user, rows=rows)
+    assert (report.committed, report.created, report.total) == (False, 0, 100)
+    assert report.problems == checked.problems and report.invalid_rows == sorted(BAD_ROWS)
+    assert report.problems[0].problem == "The month must be between 1 and 12."  # the caller's language
+    assert not Case.objects.exists() and not Person.objects.exists() and AuditEntry.objects.count() == entries
+
+    report = cases_import(acting_user=user, rows=rows, valid_only=True)
+    assert (report.committed, report.created, report.skipped) == (True, 97, 0)
+    assert report.problems == checked.problems
+    assert Case.objects.count() == 97 and Person.objects.count() == 97
+    assert AuditEntry.objects.count() == entries + 97 + 97 + 1
+    assert sorted(Case.objects.values_list("reference", flat=True))[-1].endswith("-000097")
+    assert audit_chain_verify().ok
+    again = cases_import(acting_user=user, rows=rows, valid_only=True)
+    assert (again.created, again.skipped) == (0, 97) and Case.objects.count() == 97
+
+
+def test_an_error_while_writing_rolls_back_and_stops_the_threads(
+    tmp_path: Path, make_user: Callable[..., Any], reference: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    from alianza.cases import bulk, imports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite checks every row first and writes in the caller's thread")
+    monkeypatch.setattr(imports, "FIRST_CHUNK", 10)
+    monkeypatch.setattr(imports, "WRITE_BATCH", 20)
+    written: list[int] = []
+
+    def bulk_write(**kwargs: Any) -> None:
+        if written:
+            raise RuntimeError("the disk is full")
+        written.append(1)
+        bulk.bulk_write(**kwargs)
+
+    monkeypatch.setattr(imports, "bulk_write", bulk_write)
+    rows = [r for n, r in enumerate(read_csv(agency_csv(tmp_path / "felcc.csv").read_bytes()), 1) if n not in BAD_ROWS]
+    with pytest.raises(RuntimeError, match="disk is full"):
+        cases_import(acting_user=make_user(Role.INVESTIGATOR), rows=rows)
+    assert not Case.objects.exists() and not Person.objects.exists()
+    assert not [t for t in threading.enumerate() if t.name.startswith("alianza-import")]
+
+
+def test_the_checking_thread_may_not_query(db: Any) -> None:
+    from alianza.cases.imports import _in_background
+
+    def chunks() -> Any:
+        yield Case.objects.count()
+
+    with pytest.raises(RuntimeError, match="may not query"):
+        list(_in_background(chunks()))  # type: ignore[arg-type]
+
+
 def test_dry_run_imports_nothing_and_reads_xlsx_and_htcds(tmp_path: Path, make_user: Callable[..., Any], reference: None) -> None:
     from openpyxl import Workbook
 

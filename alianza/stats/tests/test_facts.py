@@ -393,8 +393,16 @@ def test_bulk_writes_and_raw_sql_keep_the_facts_in_step(
     assert changed(bulk_delete) == {"2019", "2020", "2022"}
 
 
-def test_the_case_import_keeps_the_facts_in_step(make_user: Callable[..., Any]) -> None:
+@pytest.mark.parametrize("chunks", [None, (2, 3)], ids=["one-chunk", "small-chunks"])
+def test_the_case_import_keeps_the_facts_in_step(
+    make_user: Callable[..., Any], chunks: tuple[int, int] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alianza.cases import imports
     from alianza.cases.imports import cases_import
+
+    if chunks is not None:  # on PostgreSQL the statistics are then flushed after each chunk
+        monkeypatch.setattr(imports, "FIRST_CHUNK", chunks[0])
+        monkeypatch.setattr(imports, "WRITE_BATCH", chunks[1])
     from alianza.cases.reference import reference_data_load
 
     reference_data_load()

@@ -52,7 +52,8 @@ class Command(BaseCommand):
             stages = ["check"]
 
             def progress(stage: str, done: int, total: int) -> None:
-                # Two stages: every row is checked first, then the valid ones are written.
+                # SQLite: every row is checked first, then the valid ones are written. PostgreSQL
+                # writes while it checks: one stage, "import", over all the rows.
                 if stages[-1] != stage:
                     stages.append(stage)
                     bar.reset(total=total)
