@@ -659,27 +659,26 @@ def _in_background(chunks: Iterable[_Chunk], depth: int = 2) -> Iterator[_Chunk]
     stop = threading.Event()
     language = translation.get_language()
 
+    def put(item: Any) -> bool:
+        """Hand `item` to the consumer; False once the consumer has stopped."""
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             with translation.override(language), connections[DEFAULT_DB_ALIAS].execute_wrapper(_no_queries):
                 for chunk in chunks:
-                    while not stop.is_set():
-                        try:
-                            queue.put(chunk, timeout=0.1)
-                            break
-                        except Full:
-                            continue
-                    if stop.is_set():
+                    if not put(chunk):
                         return
             item: Any = _DONE
         except BaseException as exc:  # handed to the consumer, which raises it
             item = exc
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return
-            except Full:
-                continue
+        put(item)
 
     thread = threading.Thread(target=produce, name="alianza-import-check", daemon=True)
     thread.start()
