@@ -317,17 +317,17 @@ def _people_cells(sign: int, records: str, persons: str) -> str:
     w = f"FROM {records} w"
     # CROSS JOIN: SQLite then keeps the small work table as the outer loop (it has no statistics).
     case_of = f"CROSS JOIN {CASE_FACT} c WHERE c.case_id = w.case_id"
-    def rows(source: str, breakdown: str, category: str, record: str, person: int, tail: str = "") -> tuple[str, str]:
+
+    def rows(source: str, breakdown: str, category: str, record: str, person: int, tail: str) -> tuple[str, str]:
         year, measure, key = (f"{source}.{c}" for c in ("year", "measure", "key"))
         return breakdown, (
             f"SELECT {year} AS year, {measure} AS measure, '{breakdown}' AS breakdown, {category} AS category, "
             f"{key} AS key, {record} AS participation_id, {person} AS person {tail}"
         )
 
-    per_record = f"{w}"
     persons_from = f"FROM {persons} p"
     branches = [
-        rows("w", "total", "''", "w.participation_id", 1, per_record),
+        rows("w", "total", "''", "w.participation_id", 1, w),
         rows("w", "department", "COALESCE(NULLIF(c.department, ''), 'unknown')", "w.participation_id", 1,
              f"{w} {case_of}"),
         rows("w", "institution", "c.institution", "w.participation_id", 1, f"{w} {case_of}"),
@@ -339,9 +339,9 @@ def _people_cells(sign: int, records: str, persons: str) -> str:
         rows("w", "flow", "c.origin || '>' || c.destination", "w.participation_id", 1,
              f"{w} {case_of} AND w.measure = 'victims' AND c.destination IS NOT NULL"),
         # A person's own attributes: each record's as raw counts, the key's first known once.
-        rows("w", "sex_age", _sex_age("w.sex", "w.age"), "w.participation_id", 0, per_record),
-        rows("w", "sex", "COALESCE(w.sex, 'unknown')", "w.participation_id", 0, per_record),
-        rows("w", "citizenship", "COALESCE(w.citizenship, 'unknown')", "w.participation_id", 0, per_record),
+        rows("w", "sex_age", _sex_age("w.sex", "w.age"), "w.participation_id", 0, w),
+        rows("w", "sex", "COALESCE(w.sex, 'unknown')", "w.participation_id", 0, w),
+        rows("w", "citizenship", "COALESCE(w.citizenship, 'unknown')", "w.participation_id", 0, w),
         rows("p", "sex_age", _sex_age("p.sex", "p.age"), "NULL", 1, persons_from),
         rows("p", "sex", "COALESCE(p.sex, 'unknown')", "NULL", 1, persons_from),
         rows("p", "citizenship", "COALESCE(NULLIF(p.citizenship, ''), 'unknown')", "NULL", 1, persons_from),

@@ -203,11 +203,12 @@ def density_adjusted(
     *,
     n_left: int,
     n_right: int,
-    weight: float | None = None,
+    weight: float = DENSITY_WEIGHT,
 ) -> np.ndarray:
-    """Dice minus DENSITY_WEIGHT × (log2 look-alikes of both records − its average over pairs).
+    """The similarity minus `weight` × (log2 look-alikes of both records − its average over pairs).
 
-    `sims`, `rows`, `cols` are all candidate pairs (Dice ≥ CANDIDATE_FLOOR). Agreement between
+    `sims` are the similarities (Dice, or the score) of all candidate pairs `rows`, `cols` (Dice ≥
+    CANDIDATE_FLOOR). Agreement between
     two records with many look-alikes ("María Mamani", born in a common year) is weaker
     evidence than between two rare ones, as term frequencies are in the plaintext model; the
     average pair keeps its Dice, so the threshold chosen on Dice (`choose_threshold`) holds.
@@ -218,7 +219,6 @@ def density_adjusted(
     per_left = np.bincount(rows[near], minlength=n_left)
     per_right = np.bincount(cols[near], minlength=n_right)
     density = np.log2(1.0 + per_left[rows]) + np.log2(1.0 + per_right[cols])
-    weight = DENSITY_WEIGHT if weight is None else weight
     return np.asarray(sims - weight * (density - density.mean()))
 
 
