@@ -26,7 +26,8 @@ How a mark reaches cases, when flushed:
 
 * a case, its route events or its forms, a participation (old and new case): the case;
 * a participation's forms or proceeding: the participation's case as it is then;
-* a person's sex or citizenships: every case the person takes part in then;
+* a person's sex or citizenships, or their deletion: every case the person takes part in then (a
+  new person takes part in none: the participation that names them marks its case);
 * an institution's name: its cases (their label); a reference term: the cases with it (and the
   "all" scope at once: its labels are on every page);
 * a person cluster: the person's participant facts (their key);
@@ -143,7 +144,8 @@ def sources(t: Tables) -> list[Source]:
         Source("partform", t.participation_forms, "participation_id", "participation",
                ("participation_id", "referenceterm_id")),
         Source("proc", t.proceeding, "participation_id", "participation", ("participation_id", "stage")),
-        Source("person", t.person, "id", "person", ("id", "sex", "citizenships")),
+        # A new person is in no case until a participation names them, and that marks its case.
+        Source("person", t.person, "id", "person", ("id", "sex", "citizenships"), ("update", "delete")),
         Source("cluster", t.cluster, "person_id", "cluster", ("person_id", "cluster_id")),
         Source("referral", t.referral, "participation_id", "referral", ("participation_id", "proposed_at")),
         # A new institution has no case yet; a renamed one changes the label of its cases.
