@@ -26,7 +26,8 @@ How a mark reaches cases, when flushed:
 
 * a case, its route events or its forms, a participation (old and new case): the case;
 * a participation's forms or proceeding: the participation's case as it is then;
-* a person's sex or citizenships: every case the person takes part in then;
+* a person's sex or citizenships, or their deletion: every case the person takes part in then (a
+  new person takes part in none: the participation that names them marks its case);
 * an institution's name: its cases (their label); a reference term: the cases with it (and the
   "all" scope at once: its labels are on every page);
 * a person cluster: the person's participant facts (their key);
@@ -143,7 +144,8 @@ def sources(t: Tables) -> list[Source]:
         Source("partform", t.participation_forms, "participation_id", "participation",
                ("participation_id", "referenceterm_id")),
         Source("proc", t.proceeding, "participation_id", "participation", ("participation_id", "stage")),
-        Source("person", t.person, "id", "person", ("id", "sex", "citizenships")),
+        # A new person is in no case until a participation names them, and that marks its case.
+        Source("person", t.person, "id", "person", ("id", "sex", "citizenships"), ("update", "delete")),
         Source("cluster", t.cluster, "person_id", "cluster", ("person_id", "cluster_id")),
         Source("referral", t.referral, "participation_id", "referral", ("participation_id", "proposed_at")),
         # A new institution has no case yet; a renamed one changes the label of its cases.
@@ -311,12 +313,18 @@ def _persons_select(records: str) -> str:
     )
 
 
-def _people_cells(sign: int, records: str, persons: str) -> str:
-    """Add (sign 1) or subtract (-1) what the keys of `records` and `persons` contribute to the cells."""
+def _people_cells(
+    sign: int, records: str, persons: str, case_facts: str = CASE_FACT, form_facts: str = FORM_FACT,
+    route_facts: str = ROUTE_FACT,
+) -> str:
+    """Add (sign 1) or subtract (-1) what the keys of `records` and `persons` contribute to the cells.
+
+    The case, form and route facts are read from the fact tables, or from the relations named
+    (those of the records' cases only)."""
     s = "" if sign > 0 else "-"
     w = f"FROM {records} w"
     # CROSS JOIN: SQLite then keeps the small work table as the outer loop (it has no statistics).
-    case_of = f"CROSS JOIN {CASE_FACT} c WHERE c.case_id = w.case_id"
+    case_of = f"CROSS JOIN {case_facts} c WHERE c.case_id = w.case_id"
 
     def rows(source: str, breakdown: str, category: str, record: str, person: int, tail: str) -> tuple[str, str]:
         year, measure, key = (f"{source}.{c}" for c in ("year", "measure", "key"))
@@ -333,9 +341,9 @@ def _people_cells(sign: int, records: str, persons: str) -> str:
         rows("w", "institution", "c.institution", "w.participation_id", 1, f"{w} {case_of}"),
         rows("w", "crime_type", "c.crime_type", "w.participation_id", 1, f"{w} {case_of}"),
         rows("w", "exploitation", "f.code", "w.participation_id", 1,
-             f"{w} CROSS JOIN {FORM_FACT} f WHERE f.case_id = w.case_id"),
+             f"{w} CROSS JOIN {form_facts} f WHERE f.case_id = w.case_id"),
         rows("w", "country_of_exploitation", "r.country", "w.participation_id", 1,
-             f"{w} CROSS JOIN {ROUTE_FACT} r WHERE r.case_id = w.case_id AND r.event_type = 'Exploitation'"),
+             f"{w} CROSS JOIN {route_facts} r WHERE r.case_id = w.case_id AND r.event_type = 'Exploitation'"),
         rows("w", "flow", "c.origin || '>' || c.destination", "w.participation_id", 1,
              f"{w} {case_of} AND w.measure = 'victims' AND c.destination IS NOT NULL"),
         # A person's own attributes: each record's as raw counts, the key's first known once.
@@ -364,19 +372,22 @@ def _people_cells(sign: int, records: str, persons: str) -> str:
     )
 
 
-def _case_cells(sign: int, dirty: str) -> str:
-    """Add or subtract what the dirty cases (`dirty` d: year, case_id) contribute to the cells."""
+def _case_cells(
+    sign: int, dirty: str, case_facts: str = CASE_FACT, form_facts: str = FORM_FACT, route_facts: str = ROUTE_FACT
+) -> str:
+    """Add or subtract what the dirty cases (`dirty` d: year, case_id) contribute to the cells,
+    from the fact tables or from the relations named (those of the dirty cases only)."""
     s = "" if sign > 0 else "-"
-    source = f"FROM {dirty} d CROSS JOIN {CASE_FACT} c"
+    source = f"FROM {dirty} d CROSS JOIN {case_facts} c"
     where = "WHERE c.case_id = d.case_id AND c.year = d.year"
     branches = [
         f"SELECT c.year, 'total' AS breakdown, '' AS category, c.case_id {source} {where}",
         f"SELECT c.year, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), c.case_id {source} {where}",
         f"SELECT c.year, 'institution', c.institution, c.case_id {source} {where}",
         f"SELECT c.year, 'crime_type', c.crime_type, c.case_id {source} {where}",
-        f"SELECT c.year, 'exploitation', f.code, c.case_id {source} CROSS JOIN {FORM_FACT} f {where} "
+        f"SELECT c.year, 'exploitation', f.code, c.case_id {source} CROSS JOIN {form_facts} f {where} "
         "AND f.case_id = c.case_id",
-        f"SELECT c.year, 'country_of_exploitation', r.country, c.case_id {source} CROSS JOIN {ROUTE_FACT} r {where} "
+        f"SELECT c.year, 'country_of_exploitation', r.country, c.case_id {source} CROSS JOIN {route_facts} r {where} "
         "AND r.case_id = c.case_id AND r.event_type = 'Exploitation'",
     ]
     return (
@@ -400,17 +411,49 @@ def _contribution_statements(sign: int) -> list[str]:
     ]
 
 
+def _probe(table: str, condition: str) -> str:
+    """A relation of the rows of `table` t that satisfy `condition` for the row before it (a
+    LATERAL subquery: an index probe per row; OFFSET 0 keeps it from being flattened into a join)."""
+    return f"LATERAL (SELECT t.* FROM {table} t WHERE {condition} OFFSET 0)"
+
+
+def _pg_records_select(keys: str) -> str:
+    """`_records_select` for PostgreSQL: one probe of `stats_participant_key` per key."""
+    measures = " UNION ALL ".join(f"SELECT '{measure}' WHERE {condition}" for measure, condition in MEASURE_CONDITIONS)
+    return (
+        "SELECT m.measure, f.participation_id, f.year, f.person_key AS key, f.case_id, f.sex, f.age, f.citizenship "
+        f"FROM {keys} d CROSS JOIN {_probe(PARTICIPANT_FACT, 't.year = d.year AND t.person_key = d.key')} f "
+        f"CROSS JOIN LATERAL ({measures}) m(measure)"
+    )
+
+
 def _pg_contribution_statements(sign: int) -> list[str]:
-    """The same from the plpgsql arrays dy, dk (keys) and cy, cc (cases), through CTEs: the
-    planner then expects a few rows and probes the facts' indexes, instead of scanning them
-    because it cannot know how many rows the scratch tables hold."""
+    """The same from the plpgsql arrays dy, dk (keys) and cy, cc (cases), through CTEs, each
+    fact read by an index probe per key, record or case: the work follows the number of keys and
+    cases written, not the size of the tables (see `_PG_PLANNER`)."""
     keys = "d AS (SELECT * FROM unnest(dy, dk) AS d(year, key))"
-    records = f"w AS MATERIALIZED ({_records_select('d')})"
+    records = f"w AS MATERIALIZED ({_pg_records_select('d')})"
     persons = f"p AS MATERIALIZED ({_persons_select('w')})"
+    exploitation = "t.event_type = 'Exploitation' AND "
+    people = _people_cells(
+        sign, "w", "p", _probe(CASE_FACT, "t.case_id = w.case_id"), _probe(FORM_FACT, "t.case_id = w.case_id"),
+        _probe(ROUTE_FACT, exploitation + "t.case_id = w.case_id"),
+    )
+    cases = _case_cells(
+        sign, "d", _probe(CASE_FACT, "t.case_id = d.case_id AND t.year = d.year"),
+        _probe(FORM_FACT, "t.case_id = c.case_id"), _probe(ROUTE_FACT, exploitation + "t.case_id = c.case_id"),
+    )
     return [
-        f"WITH {keys}, {records}, {persons} {_people_cells(sign, 'w', 'p')}",
-        f"WITH d AS (SELECT * FROM unnest(cy, cc) AS d(year, case_id)) {_case_cells(sign, 'd')}",
+        f"WITH {keys}, {records}, {persons} {people}",
+        f"WITH d AS (SELECT * FROM unnest(cy, cc) AS d(year, case_id)) {cases}",
     ]
+
+
+# The functions that rewrite the facts of given cases or persons plan every statement for index
+# probes and nested loops: each statement reads a few rows per id, and the planner must not trade
+# that for a scan of a whole table because the statistics (which lag behind a bulk import in
+# progress, where later chunks cost several times the first) say the table is small.
+_PG_PLANNER = "SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off"
 
 
 def _finish_statements() -> list[str]:
@@ -662,7 +705,7 @@ def _pg_functions(t: Tables) -> list[str]:
   {_bump("SELECT unnest(scopes) AS s")}
 $$""",
         f"""CREATE OR REPLACE FUNCTION {PREFIX}rewrite(ids bigint[], parts text[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql {_PG_PLANNER} AS $$
 {declare}
 BEGIN
   IF cardinality(ids) = 0 THEN RETURN; END IF;
@@ -680,7 +723,7 @@ BEGIN
 {block(_pg_contribution_statements(-1))}{rewrite_parts}{block(_pg_contribution_statements(+1))}  {zero};
 END $$""",
         f"""CREATE OR REPLACE FUNCTION {PREFIX}recluster(persons bigint[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql {_PG_PLANNER} AS $$
 {declare}
 BEGIN
   IF cardinality(persons) = 0 THEN RETURN; END IF;
