@@ -1,5 +1,6 @@
 """The PostgreSQL functions that rewrite the facts probe an index per key and case (facts.py,
-`_PG_PLANNER`); installing them rebuilds the facts and cells, which stay the same."""
+`_probe`, `_PG_PLANNER`), and a new person marks nothing; installing the triggers again rebuilds
+the facts and cells, which stay the same."""
 
 from typing import Any
 
