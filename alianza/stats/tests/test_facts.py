@@ -583,6 +583,24 @@ def test_a_write_marks_and_the_next_read_rewrites_first() -> None:
     assert not PendingMark.objects.exists()
 
 
+def test_a_new_person_marks_nothing_until_a_participation_names_them() -> None:
+    """A new person is in no case yet: the participation that names them marks its case, and an
+    update of the person marks them."""
+    from alianza.stats.models import PendingMark
+
+    case = CaseFactory(reported_on=dt.date(2023, 4, 4))
+    services.stats_versions()
+    person = PersonFactory(sex="F")
+    assert not PendingMark.objects.exists()
+    ParticipationFactory(case=case, person=person)
+    assert list(PendingMark.objects.values_list("kind", "id")) == [("case", case.pk)]
+    assert services.year_figures(year=2023).totals(year=2023)["victims"] == (1, 1)
+    Person.objects.filter(pk=person.pk).update(sex="M")
+    assert list(PendingMark.objects.values_list("kind", "id")) == [("person", person.pk)]
+    assert_in_step()
+    assert as_cells(2023, "victims", "sex") == {"M": (1, 1)}
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_flushes_at_commit() -> None:
