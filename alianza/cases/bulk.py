@@ -28,11 +28,17 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from alianza.audit.services import AuditEvent, audit_record_many
+from alianza.audit.services import (
+    AuditBatch,
+    AuditChain,
+    AuditEvent,
+    audit_batch_save,
+    audit_record_many,
+)
 from alianza.cases.choices import RouteEventType
 from alianza.cases.models import Case, CaseSearchToken, CaseSequence, ReferenceTerm, RouteEvent
 from alianza.cases.services import case_search_columns, search_token_pairs
-from alianza.core.bulk import allocate_ids, db_value, insert_rows
+from alianza.core.bulk import CopyFormatter, CopyText, allocate_ids, db_value, insert_rows
 from alianza.people.choices import ParticipationRole
 from alianza.people.models import Contact, IdentityDocument, Participation, Person
 from alianza.people.services import CleanPerson, age_when_trafficked, person_changed_fields
@@ -134,10 +140,19 @@ class Prepared:
     role_ids: list[int]
     now: Any
     user_id: int | None
+    formatter: CopyFormatter | None = None  # PostgreSQL: `bulk_rows` formats the rows for COPY
+    audit: AuditChain | None = None  # `bulk_rows` chains the audit entries too
 
 
-def bulk_prepare(*, acting_user: Any, bundles: Sequence[CaseBundle]) -> Prepared:
-    """Issue the bundles' references (the year's sequences stay locked) and reserve their ids."""
+def bulk_prepare(
+    *, acting_user: Any, bundles: Sequence[CaseBundle], formatter: CopyFormatter | None = None,
+    audit: AuditChain | None = None,
+) -> Prepared:
+    """Issue the bundles' references (the year's sequences stay locked) and reserve their ids.
+
+    With a `formatter`, `bulk_rows` also puts the rows in COPY's format, and with the writing
+    transaction's `audit` chain it numbers and hashes the audit entries (in the thread that builds them).
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("cases_bulk_create must run inside the transaction of the import")
     people = sum(len(b.participants) for b in bundles)
@@ -146,7 +161,11 @@ def bulk_prepare(*, acting_user: Any, bundles: Sequence[CaseBundle]) -> Prepared
         person_ids=allocate_ids(Person, people), role_ids=allocate_ids(Participation, people),
         now=db_value(timezone.now()),
         user_id=acting_user.pk if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None,
+        formatter=formatter, audit=audit,
     )
+
+
+Table = list[tuple[Any, ...]] | CopyText  # a table's rows: tuples, or formatted for COPY
 
 
 @dataclass
@@ -154,16 +173,17 @@ class Rows:
     """Every row of every table for a batch of bundles, in the database's form, and the audit events."""
 
     result: BulkResult
-    cases: list[tuple[Any, ...]]
-    case_forms: list[tuple[int, int]]
-    route: list[tuple[Any, ...]]
-    tokens: list[tuple[int, str, bool, int]]
-    persons: list[tuple[Any, ...]]
-    documents: list[tuple[Any, ...]]
-    contacts: list[tuple[Any, ...]]
-    roles: list[tuple[Any, ...]]
-    role_terms: dict[str, list[tuple[int, int]]]
+    cases: Table
+    case_forms: Table
+    route: Table
+    tokens: Table
+    persons: Table
+    documents: Table
+    contacts: Table
+    roles: Table
+    role_terms: dict[str, Table]
     events: list[AuditEvent] | None
+    audit_batch: AuditBatch | None = None  # the events' entries, chained (with `Prepared.audit`)
 
 
 def bulk_rows(prepared: Prepared, *, audit: bool = True) -> Rows:
@@ -173,14 +193,14 @@ def bulk_rows(prepared: Prepared, *, audit: bool = True) -> Rows:
     person_ids = iter(prepared.person_ids)
     role_ids = iter(prepared.role_ids)
     cases: list[tuple[Any, ...]] = []
-    case_forms: list[tuple[int, int]] = []
+    case_forms: list[tuple[Any, ...]] = []
     route: list[tuple[Any, ...]] = []
-    tokens: list[tuple[int, str, bool, int]] = []
+    tokens: list[tuple[Any, ...]] = []
     persons: list[tuple[Any, ...]] = []
     documents: list[tuple[Any, ...]] = []
     contacts: list[tuple[Any, ...]] = []
     roles: list[tuple[Any, ...]] = []
-    role_terms: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    role_terms: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     events: list[AuditEvent] = []
     participation_ids: list[list[int]] = []
     for bundle, case_id, reference in zip(bundles, case_ids, prepared.references, strict=True):
@@ -255,9 +275,16 @@ def bulk_rows(prepared: Prepared, *, audit: bool = True) -> Rows:
     # In token order, the order of two of the table's three indexes: each insert lands next to the
     # one before it (a third of the time on SQLite, whose indexes are B-trees of the keys).
     tokens.sort(key=lambda row: row[1])
+    formatted = prepared.formatter.format if prepared.formatter is not None else None
+
+    def table(rows: list[tuple[Any, ...]]) -> Table:
+        return formatted(rows) if formatted is not None else rows  # formatted: the writing thread only sends them
+
     return Rows(
-        BulkResult(case_ids, participation_ids), cases, case_forms, route, tokens, persons, documents, contacts,
-        roles, role_terms, events if audit else None,
+        BulkResult(case_ids, participation_ids), table(cases), table(case_forms), table(route), table(tokens),
+        table(persons), table(documents), table(contacts), table(roles),
+        {name: table(pairs) for name, pairs in role_terms.items()}, events if audit else None,
+        prepared.audit.batch(events, prepared.formatter) if audit and prepared.audit is not None else None,
     )
 
 
@@ -276,5 +303,7 @@ def bulk_write(*, acting_user: Any, rows: Rows) -> None:
     for name, pairs in rows.role_terms.items():
         insert_rows(getattr(Participation, name).through, ("participation", "referenceterm"), pairs)
     insert_rows(CaseSearchToken, ("case", "token", "is_name", "owner_institution"), rows.tokens)
-    if rows.events is not None:
+    if rows.audit_batch is not None:
+        audit_batch_save(rows.audit_batch)
+    elif rows.events is not None:
         audit_record_many(actor=acting_user, events=rows.events)

@@ -18,6 +18,7 @@ import datetime as dt
 import gc
 import io
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alianza.accounts import authz
-from alianza.audit.services import audit_record
+from alianza.audit.services import AuditChain, audit_record
 from alianza.cases.bulk import (
     CaseBundle,
     ParticipantBundle,
@@ -53,6 +54,7 @@ from alianza.cases.services import (
     clean_case,
     clean_route_event,
 )
+from alianza.core.bulk import CopyFormatter
 from alianza.core.errors import PermissionDenied
 from alianza.linkage.services import missing_person_matches_check
 from alianza.normalize import NormalizationError, fold, normalize_date
@@ -561,6 +563,7 @@ def _check_while_writing(
     nothing is imported, as before.
     """
     participation_ids: list[int] = []
+    formatter = CopyFormatter.for_connection()
 
     def write(rows: Rows) -> None:
         bulk_write(acting_user=acting_user, rows=rows)
@@ -569,8 +572,12 @@ def _check_while_writing(
         _deferred_checks_now()
 
     try:
-        with transaction.atomic(durable=True), ThreadPoolExecutor(1, thread_name_prefix="alianza-import-build") as builder:
+        with (
+            _prompt_switching(), transaction.atomic(durable=True),
+            ThreadPoolExecutor(1, thread_name_prefix="alianza-import-build") as builder,
+        ):
             writing = True
+            audit = AuditChain(actor=acting_user)  # the builder chains each chunk's entries after the last
             built: Future[Rows] | None = None  # the rows of the last chunk prepared, not yet written
             for chunk in _in_background(chunks):
                 report.problems.extend(chunk.problems)
@@ -580,7 +587,7 @@ def _check_while_writing(
                 if writing and chunk.bundles:
                     batch = _not_imported_meanwhile(institution, chunk.bundles, report)
                     if batch:
-                        prepared = bulk_prepare(acting_user=acting_user, bundles=batch)
+                        prepared = bulk_prepare(acting_user=acting_user, bundles=batch, formatter=formatter, audit=audit)
                         building = builder.submit(_without_queries(bulk_rows), prepared)
                         if built is not None:
                             write(built.result())
@@ -595,6 +602,37 @@ def _check_while_writing(
     except _Invalid:
         report.created, report.committed = 0, False
     return report
+
+
+SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
+_switching = threading.Lock()
+_switching_users = 0
+_switching_before = 0.0
+
+
+@contextmanager
+def _prompt_switching() -> Iterator[None]:
+    """The interpreter passed between threads every `SWITCH_INTERVAL` while imports write.
+
+    The writing thread gives up the interpreter at each wait on the server and needs it back as
+    soon as the socket can take more rows; with the checking and building threads busy, the
+    default interval kept it waiting up to 5 ms each time while the server ran out of rows (a
+    tenth of the import's time, docs/benchmarks.md, "Eighth pass"). Counted, so that concurrent
+    imports restore the interval only when the last one ends.
+    """
+    global _switching_users, _switching_before
+    with _switching:
+        if _switching_users == 0:
+            _switching_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switching_before, SWITCH_INTERVAL))
+        _switching_users += 1
+    try:
+        yield
+    finally:
+        with _switching:
+            _switching_users -= 1
+            if _switching_users == 0:
+                sys.setswitchinterval(_switching_before)
 
 
 def _not_imported_meanwhile(institution: Any, batch: list[CaseBundle], report: ImportReport) -> list[CaseBundle]:

@@ -11,6 +11,7 @@ services they stand in for; only the way the rows travel to the database differs
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -51,15 +52,55 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     raise NotImplementedError(f"allocate_ids does not support {connection.vendor}")
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Insert `rows` (tuples in the order of `fields`, values as `db_value` gives them)."""
+class CopyText(bytes):
+    """Rows already in the text format of PostgreSQL's COPY (`CopyFormatter.format`)."""
+
+
+class CopyFormatter:
+    """Puts rows in the text format of COPY with psycopg's own adapters, exactly as `Copy.write_row`
+    sends them, but into memory (psycopg's `FileWriter`): no query, so another thread may format
+    the next rows while the connection writes these (imports: alianza.cases.imports).
+
+    Made in the thread that owns the connection (`for_connection`), used by one thread at a time.
+    """
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    @classmethod
+    def for_connection(cls) -> CopyFormatter | None:
+        """A formatter for the current connection on PostgreSQL; None on other databases."""
+        if connection.vendor != "postgresql":
+            return None
+        connection.ensure_connection()
+        return cls(connection.connection.cursor())
+
+    def format(self, rows: Iterable[Sequence[Any]]) -> CopyText:
+        from psycopg import Copy
+        from psycopg.copy import FileWriter
+
+        buffer = io.BytesIO()
+        with Copy(self._cursor, writer=FileWriter(buffer)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return CopyText(buffer.getvalue())
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]] | CopyText) -> None:
+    """Insert `rows` (tuples in the order of `fields`, values as `db_value` gives them, or on
+    PostgreSQL the same already formatted by a `CopyFormatter`)."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                if isinstance(rows, CopyText):
+                    copy.write(rows)
+                else:
+                    for row in rows:
+                        copy.write_row(row)
+        elif isinstance(rows, CopyText):
+            raise TypeError("COPY text is for PostgreSQL")
         else:
             placeholders = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # type: ignore[arg-type]  # noqa: S608 - any iterable does

@@ -314,17 +314,21 @@ def _persons_select(records: str) -> str:
 
 
 def _people_cells(
-    sign: int, records: str, persons: str, case_facts: str = CASE_FACT, form_facts: str = FORM_FACT,
+    sign: int, records: str, persons: str, case_facts: str | None = CASE_FACT, form_facts: str = FORM_FACT,
     route_facts: str = ROUTE_FACT,
 ) -> str:
     """Add (sign 1) or subtract (-1) what the keys of `records` and `persons` contribute to the cells.
 
     The case, form and route facts are read from the fact tables, or from the relations given
-    (on PostgreSQL, `_probe`s of each record's case)."""
+    (on PostgreSQL, `_probe`s of each record's case); with no `case_facts`, each record carries
+    its case's facts (`CASE_OF_RECORD`)."""
     s = "" if sign > 0 else "-"
     w = f"FROM {records} w"
-    # CROSS JOIN: SQLite then keeps the small work table as the outer loop (it has no statistics).
-    case_of = f"CROSS JOIN {case_facts} c WHERE c.case_id = w.case_id"
+    if case_facts is None:
+        c, case_of = "w.case_", "WHERE w.case_case_id IS NOT NULL"
+    else:
+        # CROSS JOIN: SQLite then keeps the small work table as the outer loop (it has no statistics).
+        c, case_of = "c.", f"CROSS JOIN {case_facts} c WHERE c.case_id = w.case_id"
 
     def rows(source: str, breakdown: str, category: str, record: str, person: int, tail: str) -> tuple[str, str]:
         year, measure, key = (f"{source}.{c}" for c in ("year", "measure", "key"))
@@ -336,16 +340,16 @@ def _people_cells(
     persons_from = f"FROM {persons} p"
     branches = [
         rows("w", "total", "''", "w.participation_id", 1, w),
-        rows("w", "department", "COALESCE(NULLIF(c.department, ''), 'unknown')", "w.participation_id", 1,
+        rows("w", "department", f"COALESCE(NULLIF({c}department, ''), 'unknown')", "w.participation_id", 1,
              f"{w} {case_of}"),
-        rows("w", "institution", "c.institution", "w.participation_id", 1, f"{w} {case_of}"),
-        rows("w", "crime_type", "c.crime_type", "w.participation_id", 1, f"{w} {case_of}"),
+        rows("w", "institution", f"{c}institution", "w.participation_id", 1, f"{w} {case_of}"),
+        rows("w", "crime_type", f"{c}crime_type", "w.participation_id", 1, f"{w} {case_of}"),
         rows("w", "exploitation", "f.code", "w.participation_id", 1,
              f"{w} CROSS JOIN {form_facts} f WHERE f.case_id = w.case_id"),
         rows("w", "country_of_exploitation", "r.country", "w.participation_id", 1,
              f"{w} CROSS JOIN {route_facts} r WHERE r.case_id = w.case_id AND r.event_type = 'Exploitation'"),
-        rows("w", "flow", "c.origin || '>' || c.destination", "w.participation_id", 1,
-             f"{w} {case_of} AND w.measure = 'victims' AND c.destination IS NOT NULL"),
+        rows("w", "flow", f"{c}origin || '>' || {c}destination", "w.participation_id", 1,
+             f"{w} {case_of} AND w.measure = 'victims' AND {c}destination IS NOT NULL"),
         # A person's own attributes: each record's as raw counts, the key's first known once.
         rows("w", "sex_age", _sex_age("w.sex", "w.age"), "w.participation_id", 0, w),
         rows("w", "sex", "COALESCE(w.sex, 'unknown')", "w.participation_id", 0, w),
@@ -373,13 +377,17 @@ def _people_cells(
 
 
 def _case_cells(
-    sign: int, dirty: str, case_facts: str = CASE_FACT, form_facts: str = FORM_FACT, route_facts: str = ROUTE_FACT
+    sign: int, dirty: str, case_facts: str | None = CASE_FACT, form_facts: str = FORM_FACT,
+    route_facts: str = ROUTE_FACT,
 ) -> str:
     """Add or subtract what the dirty cases (`dirty` d: year, case_id) contribute to the cells,
-    from the fact tables or from the relations given (on PostgreSQL, `_probe`s of each case)."""
+    from the fact tables or from the relations given (on PostgreSQL, `_probe`s of each case);
+    with no `case_facts`, `dirty` holds the dirty cases' facts themselves."""
     s = "" if sign > 0 else "-"
-    source = f"FROM {dirty} d CROSS JOIN {case_facts} c"
-    where = "WHERE c.case_id = d.case_id AND c.year = d.year"
+    if case_facts is None:
+        source, where = f"FROM {dirty} c", "WHERE true"
+    else:
+        source, where = f"FROM {dirty} d CROSS JOIN {case_facts} c", "WHERE c.case_id = d.case_id AND c.year = d.year"
     branches = [
         f"SELECT c.year, 'total' AS breakdown, '' AS category, c.case_id {source} {where}",
         f"SELECT c.year, 'department', COALESCE(NULLIF(c.department, ''), 'unknown'), c.case_id {source} {where}",
@@ -417,12 +425,20 @@ def _probe(table: str, condition: str) -> str:
     return f"LATERAL (SELECT t.* FROM {table} t WHERE {condition} OFFSET 0)"
 
 
+# The columns of a record's case fact that the people cells count by (`_pg_records_select`).
+CASE_OF_RECORD = ("case_id", "department", "institution", "crime_type", "origin", "destination")
+
+
 def _pg_records_select(keys: str) -> str:
-    """`_records_select` for PostgreSQL: one probe of `stats_participant_key` per key."""
+    """`_records_select` for PostgreSQL: one probe of `stats_participant_key` per key, and of
+    the record's case fact (its columns `case_<name>`, NULL if none), read once for every breakdown."""
     measures = " UNION ALL ".join(f"SELECT '{measure}' WHERE {condition}" for measure, condition in MEASURE_CONDITIONS)
+    case_columns = ", ".join(f"c.{name} AS case_{name}" for name in CASE_OF_RECORD)
     return (
-        "SELECT m.measure, f.participation_id, f.year, f.person_key AS key, f.case_id, f.sex, f.age, f.citizenship "
+        "SELECT m.measure, f.participation_id, f.year, f.person_key AS key, f.case_id, f.sex, f.age, f.citizenship, "
+        f"{case_columns} "
         f"FROM {keys} d CROSS JOIN {_probe(PARTICIPANT_FACT, 't.year = d.year AND t.person_key = d.key')} f "
+        f"LEFT JOIN {_probe(CASE_FACT, 't.case_id = f.case_id')} c ON true "
         f"CROSS JOIN LATERAL ({measures}) m(measure)"
     )
 
@@ -436,16 +452,20 @@ def _pg_contribution_statements(sign: int) -> list[str]:
     persons = f"p AS MATERIALIZED ({_persons_select('w')})"
     exploitation = "t.event_type = 'Exploitation' AND "
     people = _people_cells(
-        sign, "w", "p", _probe(CASE_FACT, "t.case_id = w.case_id"), _probe(FORM_FACT, "t.case_id = w.case_id"),
+        sign, "w", "p", None, _probe(FORM_FACT, "t.case_id = w.case_id"),
         _probe(ROUTE_FACT, exploitation + "t.case_id = w.case_id"),
     )
     cases = _case_cells(
-        sign, "d", _probe(CASE_FACT, "t.case_id = d.case_id AND t.year = d.year"),
-        _probe(FORM_FACT, "t.case_id = c.case_id"), _probe(ROUTE_FACT, exploitation + "t.case_id = c.case_id"),
+        sign, "cf", None, _probe(FORM_FACT, "t.case_id = c.case_id"),
+        _probe(ROUTE_FACT, exploitation + "t.case_id = c.case_id"),
+    )
+    case_facts = (
+        "cf AS MATERIALIZED (SELECT c.* FROM unnest(cy, cc) AS d(year, case_id) "
+        f"CROSS JOIN {_probe(CASE_FACT, 't.case_id = d.case_id AND t.year = d.year')} c)"
     )
     return [
         f"WITH {keys}, {records}, {persons} {people}",
-        f"WITH d AS (SELECT * FROM unnest(cy, cc) AS d(year, case_id)) {cases}",
+        f"WITH {case_facts} {cases}",
     ]
 
 

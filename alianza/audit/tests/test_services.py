@@ -47,3 +47,36 @@ def test_a_batch_between_single_entries_verifies(make_user: Any) -> None:
     result = audit_chain_verify()
     assert result.ok and result.checked == 52
     assert AuditEntry.objects.filter(action="person.create", actor_id=user.pk, institution_id=user.institution_id).count() == 50
+
+
+@pytest.mark.parametrize("formatted", [False, True])
+def test_batches_chained_ahead_verify_and_a_moved_head_is_refused(make_user: Any, formatted: bool) -> None:
+    from alianza.audit.services import AuditChain, audit_batch_save
+    from alianza.core.bulk import CopyFormatter
+
+    formatter = CopyFormatter.for_connection() if formatted else None
+    if formatted and formatter is None:
+        pytest.skip("COPY text is PostgreSQL's")
+    user = make_user()
+
+    def events(start: int) -> list[AuditEvent]:
+        return [AuditEvent("person.create", "people.person", str(n), ("given_names",)) for n in range(start, start + 20)]
+
+    with transaction.atomic():
+        audit_record(actor=user, action="case.update", object_type="cases.case", object_id=1, changed_fields=["status"])
+        chain = AuditChain(actor=user)
+        first, second = chain.batch(events(0), formatter), chain.batch(events(20), formatter)  # both before either is written
+        audit_batch_save(first)
+        audit_batch_save(second)
+        audit_record(actor=None, action="case.import", object_type="cases.case", changed_fields=["created"])
+    assert AuditEntry.objects.count() == 42 == AuditHead.objects.get().seq
+    result = audit_chain_verify()
+    assert result.ok and result.checked == 42
+    assert AuditEntry.objects.filter(action="person.create", institution_id=user.institution_id).count() == 40
+
+    with pytest.raises(RuntimeError, match="head moved"), transaction.atomic():
+        chain = AuditChain(actor=user)
+        late = chain.batch(events(40), formatter)
+        audit_record(actor=user, action="case.update", object_type="cases.case", object_id=1, changed_fields=["status"])
+        audit_batch_save(late)  # chained after an entry that is no longer the last
+    assert AuditEntry.objects.count() == 42 and audit_chain_verify().ok

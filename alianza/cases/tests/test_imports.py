@@ -188,3 +188,20 @@ def test_web_import_maps_columns_checks_then_imports(
     assert imported.status_code == 302
     assert list(Case.objects.values_list("source_record_id", "names_text")) == [("A-1", "quispe")]
     assert not list((tmp_path / "imports").iterdir())  # the uploaded file is gone
+
+
+def test_imports_writing_at_once_restore_the_switch_interval_when_the_last_one_ends() -> None:
+    import sys
+
+    from alianza.cases.imports import SWITCH_INTERVAL, _prompt_switching
+
+    before = sys.getswitchinterval()
+    assert before > SWITCH_INTERVAL
+    first, second = _prompt_switching(), _prompt_switching()
+    first.__enter__()
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first ends while the second still writes
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before
