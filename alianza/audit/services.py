@@ -2,7 +2,8 @@
 
 `audit_record_many` appends a batch (an import's thousands of created records) with one lock of
 the head and one bulk insert; each entry is chained to the one before it exactly as
-`audit_record` chains them, so `alianza audit verify` cannot tell the two apart.
+`audit_record` chains them, so `alianza audit verify` cannot tell the two apart. `AuditChain`
+does the same for the batches of a pipelined import, hashed in another thread ahead of their write.
 """
 
 from __future__ import annotations
@@ -107,6 +108,12 @@ def _common(actor: Any) -> dict[str, Any]:
     }
 
 
+def _locked_head() -> AuditHead:
+    """The chain's head, locked until the commit: appends take turns from here."""
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    return head
+
+
 def _require_transaction() -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
@@ -128,7 +135,7 @@ def _append(*, actor: Any, events: list[AuditEvent], at: datetime | None, save: 
     if not events:
         return []
     common = {**_common(actor), "created_at": at or timezone.now()}
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    head = _locked_head()
     entries, last_hash = _chained(common, events, head.seq, head.hash)
     save(entries)
     AuditHead.objects.filter(pk=1).update(seq=head.seq + len(entries), hash=last_hash)
@@ -157,7 +164,7 @@ class AuditChain:
 
     def __init__(self, *, actor: Any) -> None:
         self._common = _common(actor)
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head = _locked_head()
         self._head = (head.seq, head.hash)
 
     def batch(self, events: list[AuditEvent], formatter: CopyFormatter | None = None) -> AuditBatch:

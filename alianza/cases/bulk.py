@@ -9,7 +9,7 @@ rows travel to the database (`alianza.core.bulk`). It keeps everything the servi
   the countries of exploitation, and the victims' forms of exploitation on the case;
 * a victim's age when trafficked, computed from the route or the first incident when not given;
 * one audit entry for every case and every person created, chained like any other
-  (`audit_record_many`).
+  (`audit_record_many`, or for a pipelined import the `AuditChain` it passes to `bulk_prepare`).
 
 A case written here reads exactly like one built by `case_create`, `route_event_create` and
 `participant_add` in that order (alianza/cases/tests/test_bulk.py compares them), except its
