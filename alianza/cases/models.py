@@ -118,8 +118,10 @@ class Case(models.Model):
     legal_article = models.CharField(_("legal article"), max_length=16, choices=LegalArticle.choices)
     status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
     closure_reason = models.TextField(_("reason for closure"), blank=True)
+    # Indexed first in case_list_own (migration 0010: no index of its own).
     owner_institution = models.ForeignKey(
-        Institution, verbose_name=_("owning institution"), on_delete=models.PROTECT, related_name="cases"
+        Institution, verbose_name=_("owning institution"), on_delete=models.PROTECT, related_name="cases",
+        db_index=False,
     )
     reported_on = models.DateField(_("date reported"))
     first_incident_on = PartialDateField(_("date of the first incident"))
@@ -243,7 +245,8 @@ class CaseShare(models.Model):
 class RouteEvent(models.Model):
     """One step of the route (HTCDS historic trafficking event), in order along the journey."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route_events")
+    # Indexed first in routeevent_unique_position (migration 0010: no index of its own).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route_events", db_index=False)
     position = models.PositiveSmallIntegerField(_("order"))
     event_type = models.CharField(_("type"), max_length=16, choices=RouteEventType.choices)
     country = models.CharField(_("country"), max_length=3, help_text=_("ISO 3166-1 alpha-3."))
