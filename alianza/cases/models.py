@@ -210,9 +210,9 @@ class CaseSearchToken(models.Model):
         Institution, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
 
-    # Its other indexes are created with SQL (0005, 0006): an institution's tokens by prefix
-    # (`cases_token_owner`, pattern ops on PostgreSQL, where a search of every case reads it
-    # institution by institution, 0011) and, on SQLite, every token by prefix (`cases_token_lookup`).
+    # Its other indexes are created with SQL (0002, 0005, 0006): every token by prefix
+    # (`cases_token_prefix` with pattern ops on PostgreSQL, `cases_token_lookup` on SQLite) and an
+    # institution's tokens (`cases_token_owner`).
 
     def __str__(self) -> str:
         return self.token

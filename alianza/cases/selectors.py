@@ -19,7 +19,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -142,10 +141,8 @@ def _token_matches(
     tokens = CaseSearchToken.objects.all() if is_name is None else CaseSearchToken.objects.filter(is_name=is_name)
     if owner_id is not None:
         tokens = tokens.filter(owner_institution_id=owner_id)
-    elif owner_ids is not None:
+    if owner_ids is not None:
         tokens = tokens.filter(owner_institution_id__in=owner_ids)
-    elif connection.vendor == "postgresql":
-        tokens = tokens.filter(_every_owner())
     if connection.vendor == "sqlite":
         # Tokens are [a-z0-9]; under SQLite's byte order this range is exactly the prefix match,
         # and unlike LIKE it can use the index.
@@ -153,15 +150,6 @@ def _token_matches(
     else:
         tokens = tokens.filter(token__startswith=word)  # the varchar_pattern_ops indexes (0002, 0005)
     return tokens.values("case_id")
-
-
-def _every_owner() -> Q:
-    """Every institution's tokens, read from the owners' index: one range of it per institution.
-    PostgreSQL keeps no index of all tokens by prefix (migration 0011): every import wrote one
-    entry per token to it."""
-    institutions = connection.ops.quote_name(Institution._meta.db_table)
-    template = f"%(expressions)s = ANY(ARRAY(SELECT id FROM {institutions}))"  # a name from the model
-    return Q(Func(F("owner_institution_id"), template=template, output_field=BooleanField()))
 
 
 def _token_probe(word: str, *, is_name: bool, id_field: str = "pk") -> QuerySet[Any]:
