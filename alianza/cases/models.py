@@ -118,8 +118,10 @@ class Case(models.Model):
     legal_article = models.CharField(_("legal article"), max_length=16, choices=LegalArticle.choices)
     status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
     closure_reason = models.TextField(_("reason for closure"), blank=True)
+    # Indexed first in case_list_own (migration 0010: no index of its own).
     owner_institution = models.ForeignKey(
-        Institution, verbose_name=_("owning institution"), on_delete=models.PROTECT, related_name="cases"
+        Institution, verbose_name=_("owning institution"), on_delete=models.PROTECT, related_name="cases",
+        db_index=False,
     )
     reported_on = models.DateField(_("date reported"))
     first_incident_on = PartialDateField(_("date of the first incident"))
@@ -192,11 +194,14 @@ class CaseSearchToken(models.Model):
     looked up as a prefix of a token, which an ordinary B-tree index answers on every database.
     Each token also carries its case's owner, so that a search in an institution's own cases
     reads only their tokens (index `cases_token_owner`, migration 0005), and one case's tokens
-    are probed through `cases_token_case`.
+    are probed through the primary key, which starts with the case (migration 0009).
     """
 
-    # Indexed with the token (cases_token_case, migration 0005). No constraint (0006): a token is
-    # written with its case and deleted with it by the ORM's cascade, and ids are never reused.
+    # A case's words are a set: (case, token, is_name) is the key, and the index of one case's
+    # tokens (0009; before it an `id` column, its key and `cases_token_case`).
+    pk = models.CompositePrimaryKey("case", "token", "is_name")
+    # No constraint (0006): a token is written with its case and deleted with it by the ORM's
+    # cascade, and case ids are never reused.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     token = models.CharField(max_length=40)
     is_name = models.BooleanField(default=False)
@@ -205,9 +210,9 @@ class CaseSearchToken(models.Model):
         Institution, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
 
-    # Its indexes are created with SQL (0002, 0005, 0006): every token by prefix
-    # (`cases_token_prefix` with pattern ops on PostgreSQL, `cases_token_lookup` on SQLite), an
-    # institution's tokens (`cases_token_owner`) and one case's (`cases_token_case`).
+    # Its other indexes are created with SQL (0002, 0005, 0006): every token by prefix
+    # (`cases_token_prefix` with pattern ops on PostgreSQL, `cases_token_lookup` on SQLite) and an
+    # institution's tokens (`cases_token_owner`).
 
     def __str__(self) -> str:
         return self.token
@@ -240,7 +245,8 @@ class CaseShare(models.Model):
 class RouteEvent(models.Model):
     """One step of the route (HTCDS historic trafficking event), in order along the journey."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route_events")
+    # Indexed first in routeevent_unique_position (migration 0010: no index of its own).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route_events", db_index=False)
     position = models.PositiveSmallIntegerField(_("order"))
     event_type = models.CharField(_("type"), max_length=16, choices=RouteEventType.choices)
     country = models.CharField(_("country"), max_length=3, help_text=_("ISO 3166-1 alpha-3."))

@@ -153,7 +153,7 @@ def _token_matches(
 
 
 def _token_probe(word: str, *, is_name: bool, id_field: str = "pk") -> QuerySet[Any]:
-    """The tokens of one case (the outer query's) that start with `word` (index cases_token_case)."""
+    """The tokens of one case (the outer query's) that start with `word` (the tokens' key)."""
     tokens = CaseSearchToken.objects.filter(case=OuterRef(id_field), is_name=is_name)
     if connection.vendor == "sqlite":
         # A prefix compared as a substring, so that SQLite looks the case up rather than the word.
@@ -166,9 +166,9 @@ def _has_token(word: str, *, is_name: bool, id_field: str) -> Q:
 
     A scalar subquery rather than EXISTS: PostgreSQL may answer an EXISTS in an OR from a hash of
     every case's tokens of the word (120,000 for a common surname at 1M cases), where a page
-    needs a few lookups of one case each (index cases_token_case).
+    needs a few lookups of one case each (the tokens' key).
     """
-    first = Subquery(_token_probe(word, is_name=is_name, id_field=id_field).values("pk")[:1])
+    first = Subquery(_token_probe(word, is_name=is_name, id_field=id_field).values("token")[:1])
     return Q(IsNull(first, False))
 
 

@@ -112,7 +112,8 @@ def _terms(vocabulary: str, label: Any) -> models.ManyToManyField[ReferenceTerm,
 class Participation(models.Model):
     """A person's role in a case, with the HTCDS fields of that role."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participations")
+    # Indexed first in participation_unique_role (migration 0002: no index of its own).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participations", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("role"), max_length=16, choices=ParticipationRole.choices)
 

@@ -81,7 +81,7 @@ class ParticipantFact(models.Model):
     participation_id = models.BigIntegerField(primary_key=True)
     case_id = models.BigIntegerField(db_index=True)
     person_id = models.BigIntegerField(db_index=True)
-    year = models.IntegerField(db_index=True)
+    year = models.IntegerField()  # indexed first in stats_participant_key (migration 0007)
     role = models.TextField()
     # NULL means not recorded (the engine tells unknown apart from a value), as in its inputs.
     sex = models.TextField(null=True)  # noqa: DJ001

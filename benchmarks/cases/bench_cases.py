@@ -37,6 +37,15 @@ QUERIES = {
     "filtered list (trafficking, 2023, La Paz)": {"crime_type": "trafficking", "year": 2023, "department": "BO-L"},
     "filtered list (sexual exploitation, ARG)": {"exploitation_form": "sexual_exploitation", "exploitation_country": "ARG"},
 }
+# A national-scope user (`--user coordinadora --queries national`) searches the text of every
+# other institution's cases (not names): the search of every case's tokens. Selector only: the
+# coordinator's pages ask for a second factor, which this script's client has not got.
+NATIONAL_QUERIES = {
+    "common word (q=cochabamba)": {"q": "cochabamba"},
+    "rarer word (q=riberalta)": {"q": "riberalta"},
+    "two words (q=santa cruz)": {"q": "santa cruz"},
+    "word and filter (q=potosi, forced labour)": {"q": "potosi", "exploitation_form": "forced_labour"},
+}
 
 
 def p95(timings: list[float]) -> float:
@@ -51,6 +60,7 @@ def main() -> int:
     parser.add_argument("--target-ms", type=float, default=150.0, help="p95 target; exit 1 when missed.")
     parser.add_argument("--generate-only", action="store_true", help="Generate the data set and stop.")
     parser.add_argument("--user", default="investigador")
+    parser.add_argument("--queries", choices=["list", "national"], default="list")
     args = parser.parse_args()
 
     import django
@@ -94,7 +104,7 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     failed = False
     url = reverse("cases:case_list")
-    for label, fields in QUERIES.items():
+    for label, fields in (NATIONAL_QUERIES if args.queries == "national" else QUERIES).items():
         filters = CaseFilter(**fields)  # type: ignore[arg-type]
         selector, whole = [], []
         case_page(acting_user=user, filters=filters)  # warm
@@ -103,14 +113,18 @@ def main() -> int:
             page = case_page(acting_user=user, filters=filters)
             rows = list(page)
             selector.append((time.perf_counter() - started) * 1000)
+            assert len(rows) == 25
+            if args.queries == "national":
+                continue
             started = time.perf_counter()
             response = client.get(url, fields)
             whole.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200 and len(rows) == 25
+            assert response.status_code == 200
         shown = f"{page.count:,}" if page.count_is_exact else f"more than {page.count:,}"
-        failed |= p95(whole) > args.target_ms
-        print(f"| {label} | {shown} | {statistics.median(selector):.0f} | {p95(selector):.0f} | "
-              f"{statistics.median(whole):.0f} | {p95(whole):.0f} |")
+        timed = whole or selector
+        failed |= p95(timed) > args.target_ms
+        page_ms = f"{statistics.median(whole):.0f} | {p95(whole):.0f}" if whole else "- | -"
+        print(f"| {label} | {shown} | {statistics.median(selector):.0f} | {p95(selector):.0f} | {page_ms} |")
     return 1 if failed else 0
 
 
