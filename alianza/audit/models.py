@@ -53,7 +53,9 @@ class AuditEntry(models.Model):
         ordering = ["-seq"]
         # Only what the trail's queries use (migration 0003): every append writes each index. As
         # Meta entries, not `db_index`/`unique` on the fields, so that PostgreSQL gets no
-        # `varchar_pattern_ops` copy (nothing matches a prefix of an object id or a hash).
+        # `varchar_pattern_ops` copy (nothing matches a prefix of an object id or a hash). On
+        # PostgreSQL the hash, action and object columns compare bytes (collation "C", 0004),
+        # under which the action's plain index answers its prefix too.
         indexes = [
             models.Index(fields=["object_type", "object_id", "seq"]),
             models.Index(fields=["object_id"], name="audit_entry_object_id"),

@@ -203,6 +203,8 @@ class CaseSearchToken(models.Model):
     # No constraint (0006): a token is written with its case and deleted with it by the ORM's
     # cascade, and case ids are never reused.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    # On PostgreSQL in collation "C", byte order, so that the key answers a prefix as a range
+    # (0009; no `db_collation` here: SQLite knows no "C", and compares bytes anyway).
     token = models.CharField(max_length=40)
     is_name = models.BooleanField(default=False)
     # A copy of case.owner_institution (which never changes); no constraint of its own to check.

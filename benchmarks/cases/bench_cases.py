@@ -14,6 +14,9 @@ rows and the total the page shows (exact up to 10,000, else "more than 10,000"),
         .venv/bin/python benchmarks/cases/bench_cases.py --cases 1000000 --generate-only
     # the timings
     flock /tmp/alianza-bench.lock env DATABASE_URL=... .venv/bin/python benchmarks/cases/bench_cases.py --cases N
+    # a national-scope user's text searches of every case (selector only)
+    flock /tmp/alianza-bench.lock env DATABASE_URL=... .venv/bin/python benchmarks/cases/bench_cases.py --cases N \
+        --user coordinadora --queries national
 
 Exits non-zero when a p95 is over --target-ms (150).
 """

@@ -6,35 +6,20 @@ nothing (docs/benchmarks.md, "Ninth pass"). The owner of a case is the first col
 the link's unique (case, term) index: each serves whatever looked a foreign key up, such as
 the checks of a delete. Nothing matches a prefix of a case's reference (PostgreSQL's
 `varchar_pattern_ops` copy): search goes through the tokens. Dropped by name (the names Django
-gave them, the same on both databases), so that SQLite does not rebuild the tables.
+gave them), so that SQLite does not rebuild the tables.
 """
-
-from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-# index: its column, to create it again backwards
+from alianza.core.schema import drop_indexes
+
 COVERED = {
     "cases_case_owner_institution_id_2fbbeee8": ("cases_case", "owner_institution_id"),
     "cases_routeevent_case_id_df1df40c": ("cases_routeevent", "case_id"),
     "cases_case_exploitation_forms_case_id_41c136ad": ("cases_case_exploitation_forms", "case_id"),
 }
 UNUSED_PG = {"cases_case_reference_cb43aa34_like": ("cases_case", "reference varchar_pattern_ops")}
-
-
-def _indexes(schema_editor: Any) -> dict[str, tuple[str, str]]:
-    return {**COVERED, **(UNUSED_PG if schema_editor.connection.vendor == "postgresql" else {})}
-
-
-def forwards(apps: Any, schema_editor: Any) -> None:
-    for name in _indexes(schema_editor):
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def backwards(apps: Any, schema_editor: Any) -> None:
-    for name, (table, column) in _indexes(schema_editor).items():
-        schema_editor.execute(f"CREATE INDEX {schema_editor.quote_name(name)} ON {table} ({column})")
 
 
 class Migration(migrations.Migration):
@@ -46,7 +31,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(forwards, backwards)],
+            database_operations=[drop_indexes(COVERED, postgresql=UNUSED_PG)],
             state_operations=[
                 migrations.AlterField(
                     model_name='case',

@@ -7,10 +7,10 @@ of 100,000 cases wrote these 235,000 entries for nothing (docs/benchmarks.md, "N
 Dropped by name, so that SQLite does not rebuild the table.
 """
 
-from typing import Any
-
 import django.db.models.deletion
 from django.db import migrations, models
+
+from alianza.core.schema import drop_indexes
 
 COVERED = {"people_participation_case_id_c90cec33": ("people_participation", "case_id")}
 UNUSED_PG = {
@@ -18,20 +18,6 @@ UNUSED_PG = {
         "people_identitydocument", "number_normalized varchar_pattern_ops",
     ),
 }
-
-
-def _indexes(schema_editor: Any) -> dict[str, tuple[str, str]]:
-    return {**COVERED, **(UNUSED_PG if schema_editor.connection.vendor == "postgresql" else {})}
-
-
-def forwards(apps: Any, schema_editor: Any) -> None:
-    for name in _indexes(schema_editor):
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def backwards(apps: Any, schema_editor: Any) -> None:
-    for name, (table, column) in _indexes(schema_editor).items():
-        schema_editor.execute(f"CREATE INDEX {schema_editor.quote_name(name)} ON {table} ({column})")
 
 
 class Migration(migrations.Migration):
@@ -42,7 +28,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(forwards, backwards)],
+            database_operations=[drop_indexes(COVERED, postgresql=UNUSED_PG)],
             state_operations=[
                 migrations.AlterField(
                     model_name='participation',

@@ -3,19 +3,11 @@ leads with it. The flush writes a fact per participation imported: 175,000 entri
 100,000 cases (docs/benchmarks.md, "Ninth pass"). Dropped by name, so that SQLite does not
 rebuild the table."""
 
-from typing import Any
-
 from django.db import migrations, models
 
-INDEX = "stats_participantfact_year_a62a8ba0"
+from alianza.core.schema import drop_indexes
 
-
-def forwards(apps: Any, schema_editor: Any) -> None:
-    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-
-
-def backwards(apps: Any, schema_editor: Any) -> None:
-    schema_editor.execute(f"CREATE INDEX {INDEX} ON stats_participantfact (year)")
+INDEX = {"stats_participantfact_year_a62a8ba0": ("stats_participantfact", "year")}
 
 
 class Migration(migrations.Migration):
@@ -26,7 +18,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(forwards, backwards)],
+            database_operations=[drop_indexes(INDEX)],
             state_operations=[
                 migrations.AlterField(model_name='participantfact', name='year', field=models.IntegerField()),
             ],
