@@ -179,6 +179,9 @@ def shared_world(world: dict[str, Any], make_user: Callable[..., Any]) -> dict[s
     case_share_set(acting_user=other, case_id=made[1].pk, institution_id=worker.institution_id, categories=["case_summary", "victim_identity"])
     case_share_set(acting_user=third, case_id=made[3].pk, institution_id=worker.institution_id, categories=["case_summary"])
     case_share_set(acting_user=other, case_id=made[2].pk, institution_id=worker.institution_id, categories=["route", "victim_identity"])
+    # Shared with the third institution, which has no share of victims' identities at all: its
+    # names are not searched there (the shared part then reads no name tokens).
+    case_share_set(acting_user=other, case_id=made[5].pk, institution_id=third.institution_id, categories=["case_summary"])
     # A share with the owner itself adds nothing, and must not make the case appear twice.
     CaseShare.objects.create(case=made[0], institution_id=worker.institution_id, category="case_summary")
     assert selectors.COUNT_LIMIT >= 100
